@@ -1,0 +1,33 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+)
+
+func cmdList(a *app, args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, "Usage: kiosk list\n\nPrints every document of the live content and its sections with the reference\nto give to 'kiosk show'.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, _, err := livePack(a)
+	if err != nil {
+		return err
+	}
+	for _, d := range p.Docs {
+		fmt.Fprintf(a.stdout, "%s  %s  %s  [%s]\n", d.Ref(), d.Date.Format("2006-01-02"), d.Title, d.Catalogue)
+		for _, s := range d.Sections {
+			indent := "  "
+			if s.Level == 3 {
+				indent = "    "
+			}
+			fmt.Fprintf(a.stdout, "%s%s  %s\n", indent, s.Ref(), strings.TrimSpace(s.DisplayTitle()))
+		}
+	}
+	return nil
+}

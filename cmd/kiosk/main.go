@@ -1,0 +1,141 @@
+// Command kiosk is the terminal kiosk of a government-information lookup
+// point (政府信息查阅点). This package holds flags and wiring only.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"kiosk/config"
+)
+
+// app is what every sub-command is given: the data folder, the config and
+// where to write. Nothing here is package-level state.
+type app struct {
+	dataDir string
+	cfg     config.Config
+	idle    time.Duration // --idle override, 0 when not given
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// command is one `kiosk NAME …` sub-command.
+type command struct {
+	name    string
+	summary string
+	run     func(a *app, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"list", "列出文档及其章节引用 (list documents and section references)", cmdList},
+		{"show", "按终端显示方式输出文档或章节 (print a document or section as rendered)", cmdShow},
+	}
+}
+
+// errUsage marks an error whose message already explains the usage.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "data folder (default $KIOSK_DATA or ~/.local/share/kiosk)")
+	cfgPath := fs.String("config", "", "config file (TOML; default DATA/kiosk.toml if present)")
+	idle := fs.Duration("idle", 0, "idle time before the kiosk resets to the attract screen, e.g. 2s (overrides kiosk.idle)")
+	fs.Usage = func() { usage(fs, stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, idle: *idle}
+	a.dataDir = *dataDir
+	if a.dataDir == "" {
+		a.dataDir = os.Getenv("KIOSK_DATA")
+	}
+	if a.dataDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			fmt.Fprintln(stderr, "kiosk: cannot find a data folder: set --data or KIOSK_DATA")
+			return 1
+		}
+		a.dataDir = filepath.Join(home, ".local", "share", "kiosk")
+	}
+	var err error
+	if *cfgPath != "" {
+		a.cfg, err = config.Load(*cfgPath)
+	} else {
+		a.cfg, err = config.LoadOptional(filepath.Join(a.dataDir, "kiosk.toml"))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 1
+	}
+	if *idle < 0 || (*idle > 0 && *idle < 500*time.Millisecond) {
+		fmt.Fprintln(stderr, "kiosk: --idle must be at least 500ms")
+		return 2
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		err = runKiosk(a)
+	} else {
+		var cmd *command
+		for _, c := range commands() {
+			if c.name == rest[0] {
+				cmd = &c
+				break
+			}
+		}
+		if cmd == nil {
+			fmt.Fprintf(stderr, "kiosk: unknown command %q\n\n", rest[0])
+			usage(fs, stderr)
+			return 2
+		}
+		err = cmd.run(a, rest[1:])
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		var ec exitCoder
+		fmt.Fprintln(stderr, "kiosk:", err)
+		if errors.As(err, &ec) {
+			return ec.ExitCode()
+		}
+		return 1
+	}
+}
+
+// exitCoder lets a command choose its exit status (e.g. content check: 1).
+type exitCoder interface{ ExitCode() int }
+
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, `kiosk — 政府信息查阅点自助终端 (government-information lookup-point kiosk)
+
+Usage:
+  kiosk [flags]                 start the kiosk full-screen
+  kiosk [flags] COMMAND [args]  run a staff command
+
+Commands:`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\nRun 'kiosk COMMAND --help' for a command's own flags.")
+}

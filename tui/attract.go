@@ -1,0 +1,44 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// attract is the screen a kiosk shows while nobody uses it: where it is,
+// what it offers and how to start. Any key or tap starts a visit.
+func (m *Model) attract(w, h int) (string, []zone) {
+	st := m.st
+	p := m.d.Config.Point
+	var lines []string
+	add := func(s string) { lines = append(lines, s) }
+	add(st.AttractTitle.Render(m.d.Sanitize(p.Name)))
+	add("")
+	add(st.Title.Render("政府信息公开 · 自助查阅"))
+	add("")
+	offers := []string{"浏览公开目录:年度报告、政策文件", "逐节阅读,字大清楚", "全文搜索:可输入汉字,也可输入拼音或拼音首字母"}
+	for _, o := range offers {
+		add("· " + o)
+	}
+	if m.d.Pack != nil {
+		add("")
+		add(st.Subtle.Render("内容:" + m.d.Sanitize(m.d.Pack.Manifest.Title) + "(" + m.d.Sanitize(m.d.Pack.Manifest.Version) + ")"))
+	}
+	if p.Hours != "" {
+		add(st.Subtle.Render("开放时间:" + m.d.Sanitize(p.Hours)))
+	}
+	add("")
+	add("")
+	add(st.AttractCT.Render("按任意键或触摸屏幕开始"))
+	// Wrap every line to the width (nothing may be cut), then centre.
+	var wrapped []string
+	for _, l := range lines {
+		for _, wl := range strings.Split(lipgloss.Wrap(l, max(w-2, 4), ""), "\n") {
+			wrapped = append(wrapped, wl)
+		}
+	}
+	body := lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, strings.Join(wrapped, "\n"))
+	return fitLines(body, w, h), []zone{{x0: 0, y0: 0, x1: w, y1: h, tap: func(*Model) tea.Cmd { return nil }}}
+}

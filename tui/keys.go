@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// action is what a key press or a tap asks for. Screens act on actions, not
+// on keys: the footer's tap targets and the key bindings both map to
+// actions, so a hint shown in the footer is exactly what the key does.
+type action int
+
+const (
+	actNone action = iota
+	actUp
+	actDown
+	actPageUp
+	actPageDown
+	actTop
+	actBottom
+	actOpen
+	actBack
+	actHome
+	actPrevSection
+	actNextSection
+	actSearch
+	actFind
+	actNextMatch
+	actPrevMatch
+	actEndVisit
+	actStaff
+	actSubmit
+	actDelete
+)
+
+// binding ties keys (with their hint) to an action. A binding with an
+// empty Help().Desc is active but not shown in the footer.
+type binding struct {
+	key.Binding
+	act action
+	// button is the footer label when it differs from the help text, e.g. a
+	// wider touch label.
+	button string
+}
+
+func bind(act action, keys []string, helpKey, desc string) binding {
+	return binding{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc)), act: act}
+}
+
+// keyMap holds every binding a session uses. It is built per session (the
+// bindings can be disabled per screen), never shared.
+type keyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom binding
+	Open, Back, ListBack, Home              binding
+	PrevSection, NextSection                binding
+	Search, Find, NextMatch, PrevMatch      binding
+	EndVisit, Staff                         binding
+	Submit, Delete, Cancel                  binding
+}
+
+func newKeyMap(staffKey string) keyMap {
+	return keyMap{
+		Up:          bind(actUp, []string{"up", "k"}, "↑", "上移"),
+		Down:        bind(actDown, []string{"down", "j"}, "↓", "下移"),
+		PageUp:      bind(actPageUp, []string{"pgup", "b"}, "PgUp", "上一页"),
+		PageDown:    bind(actPageDown, []string{"pgdown", "space", "f"}, "PgDn", "下一页"),
+		Top:         bind(actTop, []string{"g"}, "", ""),
+		Bottom:      bind(actBottom, []string{"end", "G"}, "", ""),
+		Open:        bind(actOpen, []string{"enter", "right", "l"}, "Enter", "打开"),
+		Back:        bind(actBack, []string{"esc", "backspace"}, "Esc", "返回"),
+		ListBack:    bind(actBack, []string{"left"}, "", ""),
+		Home:        bind(actHome, []string{"home", "h"}, "h", "首页"),
+		PrevSection: bind(actPrevSection, []string{"left", "p", "["}, "←", "上一节"),
+		NextSection: bind(actNextSection, []string{"right", "n", "]"}, "→", "下一节"),
+		Search:      bind(actSearch, []string{"s", "ctrl+f"}, "s", "搜索"),
+		Find:        bind(actFind, []string{"/"}, "/", "查找"),
+		NextMatch:   bind(actNextMatch, []string{"n"}, "n", "下一处"),
+		PrevMatch:   bind(actPrevMatch, []string{"N"}, "N", "上一处"),
+		EndVisit:    bind(actEndVisit, []string{"x"}, "x", "结束浏览"),
+		Staff:       bind(actStaff, []string{staffKey}, "", ""),
+		Submit:      bind(actSubmit, []string{"enter"}, "Enter", "确定"),
+		Delete:      bind(actDelete, []string{"backspace"}, "⌫", "删除"),
+		Cancel:      bind(actBack, []string{"esc"}, "Esc", "取消"),
+	}
+}
+
+// lookup returns the first binding in bs matching the key press.
+func lookup(bs []binding, msg tea.KeyPressMsg) (binding, bool) {
+	for _, b := range bs {
+		if b.Enabled() && key.Matches(msg, b.Binding) {
+			return b, true
+		}
+	}
+	return binding{}, false
+}
+
+// isLockedKey reports the keys that leave or suspend an ordinary terminal
+// program (q only outside text entry). In the kiosk they do nothing.
+func isLockedKey(s string) bool {
+	switch s {
+	case "ctrl+c", "ctrl+z", "ctrl+\\", "ctrl+d", "ctrl+q":
+		return true
+	}
+	return false
+}
+
+// numberKey returns 1–9 for the digit keys (and the full-width digits an
+// input method may send), 0 otherwise.
+func numberKey(msg tea.KeyPressMsg) int {
+	s := msg.String()
+	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
+		return int(s[0] - '0')
+	}
+	switch s {
+	case "１", "２", "３", "４", "５", "６", "７", "８", "９":
+		return int([]rune(s)[0]-'１') + 1
+	}
+	return 0
+}
+
+// listBindings are the bindings of a list screen, in footer order.
+func (k *keyMap) listBindings(back bool) []binding {
+	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open}
+	if back {
+		bs = append(bs, k.Back, k.ListBack, k.Home)
+	}
+	return append(bs, k.Search, k.EndVisit, k.Top, k.Bottom)
+}
+
+// readerBindings are the reader's bindings; n/N step through matches while
+// a search or find is active and change sections otherwise.
+func (k *keyMap) readerBindings(matches bool) []binding {
+	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown}
+	if matches {
+		bs = append(bs, k.NextMatch, k.PrevMatch)
+	}
+	return append(bs, k.PrevSection, k.NextSection, k.Back, k.Home, k.Find, k.Search, k.EndVisit, k.Top, k.Bottom)
+}

@@ -1,0 +1,266 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"kiosk/config"
+)
+
+var sizes = [][2]int{{80, 24}, {120, 40}}
+
+func TestGoldenScreens(t *testing.T) {
+	for _, sz := range sizes {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			hs := newHarness(t, w, h)
+			name := func(s string) string { return fmt.Sprintf("%s-%dx%d", s, w, h) }
+			hs.golden(name("attract"))
+			hs.press("a")
+			hs.golden(name("home"))
+			hs.press("1")
+			hs.golden(name("document"))
+			hs.press("2")
+			hs.golden(name("reader"))
+			hs.press("pgdown")
+			hs.golden(name("reader-pgdown"))
+			hs.press("f12")
+			hs.golden(name("pin"))
+		})
+	}
+}
+
+func TestStartsOnAttractAndAnyKeyStarts(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.mustShow("按任意键或触摸屏幕开始")
+	hs.mustShow("金雀山街道查阅点")
+	if n := hs.visits.count("activity"); n != 0 {
+		t.Fatalf("a visit was counted before any input: %v", hs.visits.calls)
+	}
+	hs.press("x")
+	hs.mustShow("公开目录")
+	hs.mustShow("兰山区人民政府2018年政府信息公开工作年度报告")
+	if hs.visits.count("activity") != 1 {
+		t.Fatalf("the first key did not begin a visit: %v", hs.visits.calls)
+	}
+}
+
+func TestTapStartsAndOpensItems(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.click(40, 12)
+	hs.mustShow("请选择要查阅的文档")
+	hs.clickText("兰山区人民政府2018年政府信息公开工作年度报告")
+	hs.mustShow("索引号:lanshanqulsqzf/2019-0000001")
+	hs.clickText("一、工作概述")
+	hs.mustShow("第 2/")
+	if hs.visits.count("section") != 1 {
+		t.Fatalf("opening a section was not counted: %v", hs.visits.calls)
+	}
+	// Footer tap targets act like their keys.
+	hs.clickText("下一节")
+	hs.mustShow("二、主动公开政府信息情况")
+	hs.clickText("上一节")
+	hs.mustShow("一、工作概述")
+	hs.clickText("返回")
+	hs.mustShow("目录")
+	hs.clickText("首页")
+	hs.mustShow("请选择要查阅的文档")
+}
+
+func TestNumberKeysOpenVisibleItems(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1")
+	hs.mustShow("目录")
+	// Item 3 of the contents is 二、… (0 is the lead, 1 一、).
+	hs.press("3")
+	hs.mustShow("二、主动公开政府信息情况")
+	hs.press("esc")
+	// Full-width digits from an input method work too.
+	hs.press("２")
+	hs.mustShow("一、工作概述")
+}
+
+func TestKeysNavigate(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "enter")
+	hs.mustShow("目录")
+	hs.press("down", "enter")
+	hs.mustShow("一、工作概述")
+	hs.press("right")
+	hs.mustShow("二、主动公开政府信息情况")
+	hs.press("left", "left")
+	hs.mustShow("前言")
+	hs.press("backspace")
+	hs.mustShow("目录")
+	hs.press("enter", "h")
+	hs.mustShow("请选择要查阅的文档")
+}
+
+func TestNextSectionWalksSubsections(t *testing.T) {
+	hs := newHarness(t, 120, 40)
+	hs.press("a", "1")
+	// open 二、… then its first subsection via the contents
+	hs.press("4")
+	hs.mustShow("(一)组织领导和制度建设")
+	hs.press("n")
+	hs.mustShow("(二)主动公开基本情况")
+	hs.press("n", "n")
+	hs.mustShow("三、政务主动公开情况")
+}
+
+func TestIdleResetForgetsEverything(t *testing.T) {
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Idle = 2 * time.Second })
+	hs.press("a", "1", "2", "pgdown")
+	hs.clock.Add(1500 * time.Millisecond)
+	hs.send(idleMsg{}) // an early tick re-arms, does not reset
+	hs.mustShow("一、工作概述")
+	hs.clock.Add(600 * time.Millisecond)
+	hs.send(idleMsg{})
+	hs.mustShow("按任意键或触摸屏幕开始")
+	if hs.visits.count("idle-end") != 1 {
+		t.Fatalf("idle did not end the visit: %v", hs.visits.calls)
+	}
+	// The next visitor starts fresh: the home list, cursor at the top.
+	hs.press("enter")
+	hs.mustShow("请选择要查阅的文档")
+	hs.press("enter")
+	hs.mustShow("目录")
+	if strings.Contains(hs.plain(), "已读") {
+		t.Fatal("reader state survived the idle reset")
+	}
+}
+
+func TestEndVisitButton(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1")
+	hs.clickText("结束浏览")
+	hs.mustShow("按任意键或触摸屏幕开始")
+	if hs.visits.count("end") != 1 {
+		t.Fatalf("结束浏览 did not end the visit: %v", hs.visits.calls)
+	}
+}
+
+func TestLockdownKeysDoNothing(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1")
+	before := hs.plain()
+	for _, k := range []string{"ctrl+c", "ctrl+z", "ctrl+\\", "ctrl+d", "q"} {
+		_, cmd := hs.m.Update(tea.KeyPressMsg(keyNames[k]))
+		if k == "q" {
+			_, cmd = hs.m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+		}
+		if cmd != nil {
+			if msg := cmd(); msg != nil {
+				if _, quit := msg.(tea.QuitMsg); quit {
+					t.Fatalf("%s quits the kiosk", k)
+				}
+			}
+		}
+		if hs.m.Quitting() {
+			t.Fatalf("%s left the kiosk", k)
+		}
+	}
+	if hs.plain() != before {
+		t.Fatal("a lockdown key changed the screen")
+	}
+}
+
+func TestStaffExitNeedsPIN(t *testing.T) {
+	hash, err := config.HashPIN("2468")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash })
+	hs.press("f12")
+	hs.mustShow("请输入工作人员 PIN")
+	hs.press("1", "2", "3", "4", "enter")
+	hs.mustShow("PIN 不正确")
+	hs.press("2", "4", "6", "8")
+	hs.mustShow("● ● ● ●")
+	hs.press("enter")
+	hs.mustShow("退出自助终端")
+	if n := hs.visits.count("activity"); n != 0 {
+		t.Fatalf("staff input was counted as a visit: %v", hs.visits.calls)
+	}
+	hs.press("down", "enter")
+	if !hs.m.Quitting() {
+		t.Fatal("退出自助终端 did not leave the kiosk")
+	}
+}
+
+func TestPINLocksAfterFiveFailures(t *testing.T) {
+	hash, _ := config.HashPIN("2468")
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash })
+	hs.press("f12")
+	for range 5 {
+		hs.press("1", "1", "1", "1", "enter")
+	}
+	hs.mustShow("已锁定 5 分钟")
+	hs.press("2", "4", "6", "8", "enter")
+	hs.mustShow("已锁定")
+	hs.clock.Add(5*time.Minute + time.Second)
+	hs.press("2", "4", "6", "8", "enter")
+	hs.mustShow("退出自助终端")
+}
+
+func TestNoPINConfiguredExplainsAndStays(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("f12", "1", "2", "3", "4", "enter")
+	hs.mustShow("kiosk staff set-pin")
+	if hs.m.Quitting() {
+		t.Fatal("left without a PIN")
+	}
+	hs.press("esc")
+	hs.mustShow("按任意键或触摸屏幕开始")
+}
+
+func TestResizeRelaysEverything(t *testing.T) {
+	hs := newHarness(t, 120, 40)
+	hs.press("a", "1", "4", "pgdown")
+	for _, sz := range [][2]int{{80, 24}, {40, 15}, {200, 60}, {100, 30}} {
+		hs.resize(sz[0], sz[1])
+		out := hs.plain() // checks geometry
+		if !strings.Contains(out, "组织领导和制度建设") && !strings.Contains(out, "主动公开政府信息情况") {
+			t.Fatalf("at %dx%d the reader lost its section:\n%s", sz[0], sz[1], out)
+		}
+	}
+}
+
+func TestWheelScrollsReader(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1", "3")
+	before := hs.plain()
+	hs.send(tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
+	if hs.plain() == before {
+		t.Fatal("the wheel did not scroll")
+	}
+	hs.send(tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelUp})
+	if hs.plain() != before {
+		t.Fatal("wheel up did not scroll back")
+	}
+}
+
+// Every screen at every width from 40 to 200 fits: geometry is checked by
+// frame() on each.
+func TestEveryScreenFitsEveryWidth(t *testing.T) {
+	for w := 40; w <= 200; w += 7 {
+		hs := newHarness(t, w, 24)
+		hs.frame()
+		hs.press("a")
+		hs.frame()
+		hs.press("1")
+		hs.frame()
+		for range len(hs.m.d.Pack.Docs[0].Sections) {
+			hs.press("down")
+		}
+		hs.frame()
+		hs.press("enter")
+		hs.frame()
+		hs.press("f12")
+		hs.frame()
+	}
+}

@@ -1,0 +1,436 @@
+// Package tui is the kiosk's terminal interface: a top model that owns the
+// session (size, idle timer, visit, lockdown) and delegates to one screen
+// model at a time (attract, home, document, reader, staff PIN …).
+//
+// Everything a session needs arrives in Deps; the package has no mutable
+// package-level state, so many sessions (SSH) can run in one process.
+package tui
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"kiosk/config"
+	"kiosk/content"
+)
+
+// Renderer turns a section's Markdown into terminal lines at a width.
+type Renderer interface {
+	Render(key, markdown string, width int) (string, error)
+}
+
+// Visits records citizen visits. Calls come from the Update loop; they
+// must be quick. Only citizen input reaches it, never staff mode.
+type Visits interface {
+	Activity() error    // any citizen input; begins a visit when none is open
+	SectionRead() error // a section was opened
+	SearchMade() error  // a search was run
+	End() error         // the visitor tapped 结束浏览
+	IdleEnd() error     // the idle timeout ended the visit at its last activity
+}
+
+// Deps is everything a kiosk session is given.
+type Deps struct {
+	Pack     *content.Pack
+	Config   config.Config
+	Idle     time.Duration // 0: Config.Kiosk.Idle
+	Renderer Renderer
+	// Sanitize removes control characters and escape sequences from
+	// untrusted text (titles, metadata) before it reaches the terminal.
+	Sanitize func(string) string
+	Visits   Visits           // nil: visits are not counted
+	Now      func() time.Time // nil: time.Now
+	// Log records staff events (PIN attempts, exits); nil: not logged.
+	Log func(format string, args ...any)
+}
+
+// Model is the top-level Bubble Tea model of one kiosk session.
+type Model struct {
+	d     Deps
+	keys  keyMap
+	st    styles
+	w, h  int
+	stack []screen // empty: the attract screen shows
+
+	lastInput time.Time
+	idleArmed bool
+	zones     []zone
+	warning   string // a staff-visible problem (e.g. visits not saved)
+	quit      bool
+
+	pinFailures    int
+	pinLockedUntil time.Time
+
+	// search opens the search screen; nil when no index is available.
+	search func(m *Model) screen
+}
+
+// screen is one screen of the kiosk.
+type screen interface {
+	// crumbs is where the citizen is, for the header.
+	crumbs() []string
+	// bindings are the screen's key bindings in footer order; the footer
+	// (hints and tap targets) is generated from them.
+	bindings() []binding
+	// do performs an action.
+	do(m *Model, a action) tea.Cmd
+	// number handles the number keys 1–9 (list items).
+	number(m *Model, n int) tea.Cmd
+	// body renders the screen's body in exactly h lines of at most w
+	// cells, with the tap zones it contains (relative to the body).
+	body(m *Model, w, h int) (string, []zone)
+	// wheel scrolls by delta lines.
+	wheel(m *Model, delta int)
+}
+
+// textScreen is a screen that takes typed text (PIN, search query).
+type textScreen interface {
+	screen
+	// typed receives a key press first; it returns false to let the
+	// screen's bindings handle it.
+	typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd)
+}
+
+// staffScreen marks screens used by staff: input there is not a visit.
+type staffScreen interface{ staff() }
+
+// zone is a rectangle of the screen that reacts to a tap.
+type zone struct {
+	x0, y0, x1, y1 int // inclusive-exclusive, screen cells
+	tap            func(m *Model) tea.Cmd
+}
+
+func (z zone) contains(x, y int) bool { return x >= z.x0 && x < z.x1 && y >= z.y0 && y < z.y1 }
+
+// New returns a session model on the attract screen.
+func New(d Deps) *Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Idle <= 0 {
+		d.Idle = d.Config.Kiosk.Idle.Duration
+	}
+	if d.Idle <= 0 {
+		d.Idle = 120 * time.Second
+	}
+	if d.Sanitize == nil {
+		d.Sanitize = stripControls
+	}
+	return &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd { return nil }
+
+type idleMsg struct{}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = max(msg.Width, 1), max(msg.Height, 1)
+		return m, nil
+	case idleMsg:
+		return m, m.checkIdle()
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.MouseClickMsg:
+		mouse := msg.Mouse()
+		if mouse.Button != tea.MouseLeft {
+			return m, nil
+		}
+		cmd := m.activity()
+		if len(m.stack) == 0 {
+			return m, tea.Batch(cmd, m.start())
+		}
+		for _, z := range m.zones {
+			if z.contains(mouse.X, mouse.Y) {
+				return m, tea.Batch(cmd, z.tap(m))
+			}
+		}
+		return m, cmd
+	case tea.MouseWheelMsg:
+		if len(m.stack) == 0 {
+			return m, nil
+		}
+		cmd := m.activity()
+		delta := 3
+		if msg.Mouse().Button == tea.MouseWheelUp {
+			delta = -3
+		}
+		m.top().wheel(m, delta)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if isLockedKey(msg.String()) {
+		return nil // lockdown: never leave, never suspend
+	}
+	if msg.String() == m.d.Config.Kiosk.StaffKey {
+		if _, staff := m.topStaff(); !staff {
+			m.lastInput = m.d.Now()
+			m.push(newPINScreen(m))
+			return m.armIdle()
+		}
+	}
+	cmd := m.activity()
+	if len(m.stack) == 0 {
+		return tea.Batch(cmd, m.start())
+	}
+	s := m.top()
+	if ts, ok := s.(textScreen); ok {
+		if handled, c := ts.typed(m, msg); handled {
+			return tea.Batch(cmd, c)
+		}
+	}
+	if n := numberKey(msg); n > 0 {
+		return tea.Batch(cmd, s.number(m, n))
+	}
+	if b, ok := lookup(s.bindings(), msg); ok {
+		return tea.Batch(cmd, s.do(m, b.act))
+	}
+	return cmd
+}
+
+func (m *Model) topStaff() (screen, bool) {
+	if len(m.stack) == 0 {
+		return nil, false
+	}
+	s := m.top()
+	_, ok := s.(staffScreen)
+	return s, ok
+}
+
+// activity records citizen input: it keeps the idle timer from firing and
+// counts the visit (never in staff mode).
+func (m *Model) activity() tea.Cmd {
+	m.lastInput = m.d.Now()
+	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
+		m.note(m.d.Visits.Activity())
+	}
+	return m.armIdle()
+}
+
+func (m *Model) logf(format string, args ...any) {
+	if m.d.Log != nil {
+		m.d.Log(format, args...)
+	}
+}
+
+// sectionRead counts an opened section for the visit.
+func (m *Model) sectionRead() {
+	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
+		m.note(m.d.Visits.SectionRead())
+	}
+}
+
+func (m *Model) note(err error) {
+	if err != nil {
+		m.warning = "访客记录未保存: " + err.Error()
+	}
+}
+
+func (m *Model) armIdle() tea.Cmd {
+	if m.idleArmed {
+		return nil
+	}
+	m.idleArmed = true
+	return tea.Tick(m.d.Idle, func(time.Time) tea.Msg { return idleMsg{} })
+}
+
+func (m *Model) checkIdle() tea.Cmd {
+	m.idleArmed = false
+	if len(m.stack) == 0 {
+		return nil
+	}
+	left := m.d.Idle - m.d.Now().Sub(m.lastInput)
+	if left > 0 {
+		m.idleArmed = true
+		return tea.Tick(left, func(time.Time) tea.Msg { return idleMsg{} })
+	}
+	m.reset(true)
+	return nil
+}
+
+// reset returns to the attract screen and forgets the visitor: screens
+// (with their scroll positions and typed text) are dropped, not hidden.
+func (m *Model) reset(idle bool) {
+	if _, staff := m.topStaff(); !staff && m.d.Visits != nil && len(m.stack) > 0 {
+		if idle {
+			m.note(m.d.Visits.IdleEnd())
+		} else {
+			m.note(m.d.Visits.End())
+		}
+	}
+	m.stack = nil
+	m.zones = nil
+}
+
+// start leaves the attract screen for the catalogue.
+func (m *Model) start() tea.Cmd {
+	m.stack = []screen{newHomeScreen(m)}
+	return nil
+}
+
+func (m *Model) push(s screen) { m.stack = append(m.stack, s) }
+
+// pop closes the top screen; closing the last one shows the attract screen.
+func (m *Model) pop() {
+	if len(m.stack) > 0 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+}
+
+func (m *Model) home() { m.stack = m.stack[:1] }
+
+// replace swaps the top screen (next/previous section).
+func (m *Model) replace(s screen) { m.stack[len(m.stack)-1] = s }
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "政府信息查阅"
+	return v
+}
+
+// Quitting reports whether staff chose to leave the kiosk.
+func (m *Model) Quitting() bool { return m.quit }
+
+func (m *Model) render() string {
+	w, h := m.w, m.h
+	if len(m.stack) == 0 {
+		body, zones := m.attract(w, h)
+		m.zones = zones
+		return body
+	}
+	s := m.top()
+	header := m.header(s, w)
+	footer, fzones := m.footer(s, w)
+	fh := strings.Count(footer, "\n") + 1
+	bh := h - 1 - fh
+	if bh < 1 {
+		// A tiny terminal: the body matters more than the footer.
+		footer, fzones, fh = "", nil, 0
+		bh = max(h-1, 1)
+	}
+	body, bzones := s.body(m, w, bh)
+	m.zones = m.zones[:0]
+	for _, z := range bzones {
+		z.y0++
+		z.y1++
+		m.zones = append(m.zones, z)
+	}
+	for _, z := range fzones {
+		z.y0 += 1 + bh
+		z.y1 += 1 + bh
+		m.zones = append(m.zones, z)
+	}
+	out := header + "\n" + fitLines(body, w, bh)
+	if footer != "" {
+		out += "\n" + footer
+	}
+	return out
+}
+
+// header is one line: the breadcrumb, cut from the left when too long so
+// the citizen always sees where they are now.
+func (m *Model) header(s screen, w int) string {
+	parts := s.crumbs()
+	for i := range parts {
+		parts[i] = m.d.Sanitize(parts[i])
+	}
+	text := " " + strings.Join(parts, " › ") + " "
+	if lipgloss.Width(text) > w {
+		text = " …" + ansi.TruncateLeft(text, lipgloss.Width(text)-w+2, "")
+	}
+	return m.st.Header.Width(w).MaxWidth(w).Render(text)
+}
+
+// footer lays out the status line and the buttons generated from the
+// screen's bindings, wrapping buttons onto more rows when needed.
+func (m *Model) footer(s screen, w int) (string, []zone) {
+	var rows []string
+	var zones []zone
+	status := ""
+	if st, ok := s.(interface{ status(m *Model) string }); ok {
+		status = st.status(m)
+	}
+	if m.warning != "" {
+		status = m.st.Error.Render("! "+m.warning) + "  " + status
+	}
+	if status != "" {
+		rows = append(rows, ansi.Truncate(status, w, "…"))
+	}
+	var row strings.Builder
+	x := 0
+	y := len(rows)
+	for _, b := range s.bindings() {
+		hk, desc := b.Help().Key, b.Help().Desc
+		if desc == "" || !b.Enabled() {
+			continue
+		}
+		label := b.button
+		if label == "" {
+			label = desc
+		}
+		btn := m.st.ButtonKey.Render(" "+hk) + m.st.Button.Render(" "+label+" ")
+		bw := lipgloss.Width(btn)
+		if x > 0 && x+1+bw > w {
+			rows = append(rows, row.String())
+			row.Reset()
+			x = 0
+			y++
+		}
+		if x > 0 {
+			row.WriteString(" ")
+			x++
+		}
+		act := b.act
+		zones = append(zones, zone{x0: x, x1: x + bw, y0: y, y1: y + 1, tap: func(m *Model) tea.Cmd {
+			return m.top().do(m, act)
+		}})
+		row.WriteString(btn)
+		x += bw
+	}
+	if row.Len() > 0 {
+		rows = append(rows, row.String())
+	}
+	return strings.Join(rows, "\n"), zones
+}
+
+// fitLines pads or cuts s to exactly h lines, none wider than w.
+func fitLines(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stripControls is the fallback sanitizer: it drops C0/C1 controls and ESC.
+func stripControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}
