@@ -120,7 +120,11 @@ func New(d Deps) *Model {
 	if d.Sanitize == nil {
 		d.Sanitize = stripControls
 	}
-	return &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+	// A hint must never promise what the session cannot do.
+	m.keys.Search.SetEnabled(m.search != nil)
+	m.keys.Find.SetEnabled(false)
+	return m
 }
 
 // Init implements tea.Model.
@@ -324,6 +328,10 @@ func (m *Model) render() string {
 		bh = max(h-1, 1)
 	}
 	body, bzones := s.body(m, w, bh)
+	if footer != "" {
+		// The status line reports what the body just laid out.
+		footer, fzones = m.footer(s, w)
+	}
 	m.zones = m.zones[:0]
 	for _, z := range bzones {
 		z.y0++

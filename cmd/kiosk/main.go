@@ -36,6 +36,7 @@ func commands() []command {
 	return []command{
 		{"list", "列出文档及其章节引用 (list documents and section references)", cmdList},
 		{"show", "按终端显示方式输出文档或章节 (print a document or section as rendered)", cmdShow},
+		{"staff", "工作人员设置:set-pin (staff settings: set-pin)", cmdStaff},
 	}
 }
 

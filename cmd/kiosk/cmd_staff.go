@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"kiosk/config"
+)
+
+func cmdStaff(a *app, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(a.stderr, `Usage: kiosk staff set-pin
+
+set-pin  asks twice for a new staff PIN (digits, at least 4; not echoed) and
+         stores its bcrypt hash as kiosk.staff_pin_hash in the config file
+         (--config FILE, or DATA/kiosk.toml), keeping every other setting.`)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	switch args[0] {
+	case "set-pin":
+		fs := flag.NewFlagSet("staff set-pin", flag.ContinueOnError)
+		fs.SetOutput(a.stderr)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return setPIN(a)
+	default:
+		return fmt.Errorf("unknown staff command %q (try: kiosk staff set-pin)", args[0])
+	}
+}
+
+func setPIN(a *app) error {
+	read := lineReader(a)
+	pin, err := read("新 PIN (new PIN): ")
+	if err != nil {
+		return err
+	}
+	again, err := read("再输入一次 (again): ")
+	if err != nil {
+		return err
+	}
+	if pin != again {
+		return errors.New("两次输入的 PIN 不一致,未做任何修改 (the PINs differ; nothing changed)")
+	}
+	hash, err := config.HashPIN(pin)
+	if err != nil {
+		return fmt.Errorf("%w; nothing changed", err)
+	}
+	if err := config.SetPIN(a.cfg.Path, hash); err != nil {
+		return fmt.Errorf("saving the PIN: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "已保存工作人员 PIN 到 %s (restart the kiosk to use it)\n", a.cfg.Path)
+	return nil
+}
+
+// lineReader reads a PIN without echo from a terminal, or a line from a
+// pipe (scripts, tests).
+func lineReader(a *app) func(prompt string) (string, error) {
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return func(prompt string) (string, error) {
+			fmt.Fprint(a.stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(a.stderr)
+			return strings.TrimSpace(string(b)), err
+		}
+	}
+	sc := bufio.NewScanner(a.stdin)
+	return func(prompt string) (string, error) {
+		fmt.Fprint(a.stderr, prompt)
+		if !sc.Scan() {
+			if err := sc.Err(); err != nil {
+				return "", err
+			}
+			return "", errors.New("no PIN given on standard input")
+		}
+		return strings.TrimSpace(sc.Text()), nil
+	}
+}
