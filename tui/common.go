@@ -19,8 +19,16 @@ func commonAction(m *Model, a action) tea.Cmd {
 	case actEndVisit:
 		m.reset(false)
 	case actSearch:
-		if m.search != nil {
-			m.push(m.search(m))
+		if m.d.Search != nil {
+			if s := m.searchScreen(); s != nil {
+				// Back to the search already open, with its query.
+				for len(m.stack) > 0 && m.top() != screen(s) {
+					m.pop()
+				}
+				s.typing = true
+				return nil
+			}
+			m.push(newSearchScreen(m))
 		}
 	}
 	return nil

@@ -19,7 +19,13 @@ import (
 	"kiosk/render"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+// updating reports -update: rewrite the golden files under testdata/golden.
+// The flag itself is defined by teatest's golden package, which this
+// package's tests import; defining it twice would panic.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // clock is a fake clock the tests move by hand.
 type clock struct {
@@ -215,7 +221,7 @@ func (hs *harness) golden(name string) {
 	}
 	got = strings.Join(lines, "\n") + "\n"
 	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			hs.t.Fatal(err)
 		}
@@ -228,4 +234,19 @@ func (hs *harness) golden(name string) {
 	if string(want) != got {
 		hs.t.Errorf("frame %s differs from golden file (run go test ./tui -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
+}
+
+// testDir holds what the tests of this package share (one search index);
+// TestMain removes it.
+var testDir string
+
+func TestMain(m *testing.M) {
+	d, err := os.MkdirTemp("", "kiosk-tui-test-")
+	if err != nil {
+		panic(err)
+	}
+	testDir = d
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
 }

@@ -31,6 +31,9 @@ const (
 	actStaff
 	actSubmit
 	actDelete
+	actToResults
+	actToQuery
+	actClear
 )
 
 // binding ties keys (with their hint) to an action. A binding with an
@@ -56,6 +59,8 @@ type keyMap struct {
 	Search, Find, NextMatch, PrevMatch      binding
 	EndVisit, Staff                         binding
 	Submit, Delete, Cancel                  binding
+	// Bindings of screens where letters and digits are typed text.
+	ToResults, BackToQuery, Clear, HomeKey, EndVisitTyping binding
 }
 
 func newKeyMap(staffKey string) keyMap {
@@ -81,6 +86,12 @@ func newKeyMap(staffKey string) keyMap {
 		Submit:      bind(actSubmit, []string{"enter"}, "Enter", "确定"),
 		Delete:      bind(actDelete, []string{"backspace"}, "⌫", "删除"),
 		Cancel:      bind(actBack, []string{"esc"}, "Esc", "取消"),
+
+		ToResults:      bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
+		BackToQuery:    bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
+		Clear:          bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
+		HomeKey:        bind(actHome, []string{"home"}, "Home", "首页"),
+		EndVisitTyping: bind(actEndVisit, []string{"ctrl+x"}, "^X", "结束浏览"),
 	}
 }
 

@@ -28,6 +28,8 @@ type list struct {
 	// the last rendered frame.
 	numbered []int
 	height   int // body height of the last frame, for paging
+	// hideNumbers shows no number labels (the digits are typed instead).
+	hideNumbers bool
 }
 
 func newList(items []listItem) *list {
@@ -185,7 +187,7 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 	num := 0
 	for i := l.offset; i < len(l.items) && len(out) < h; i++ {
 		n := 0
-		if !l.items[i].header && num < 9 {
+		if !l.items[i].header && num < 9 && !l.hideNumbers {
 			num++
 			n = num
 		}

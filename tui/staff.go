@@ -117,7 +117,7 @@ type staffPanel struct {
 func newStaffPanel(m *Model) *staffPanel {
 	items := []listItem{
 		{title: "返回自助终端", meta: "回到待机画面,自助终端继续服务", open: func(m *Model) tea.Cmd {
-			m.stack = nil
+			m.reset(false)
 			return nil
 		}},
 		{title: "退出自助终端", meta: "关闭本程序(系统服务会按设置重新启动它)", open: func(m *Model) tea.Cmd {
@@ -139,7 +139,7 @@ func (s *staffPanel) bindings() []binding {
 
 func (s *staffPanel) do(m *Model, a action) tea.Cmd {
 	if a == actBack {
-		m.stack = nil
+		m.reset(false)
 		return nil
 	}
 	cmd, _ := s.list.do(m, a)

@@ -17,7 +17,7 @@ func TestGoldenScreens(t *testing.T) {
 	for _, sz := range sizes {
 		w, h := sz[0], sz[1]
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
-			hs := newHarness(t, w, h)
+			hs := newHarness(t, w, h, withIndex(t))
 			name := func(s string) string { return fmt.Sprintf("%s-%dx%d", s, w, h) }
 			hs.golden(name("attract"))
 			hs.press("a")
@@ -28,6 +28,14 @@ func TestGoldenScreens(t *testing.T) {
 			hs.golden(name("reader"))
 			hs.press("pgdown")
 			hs.golden(name("reader-pgdown"))
+			hs.press("s")
+			hs.typeText("xzfy")
+			hs.settle()
+			hs.golden(name("search"))
+			hs.press("enter")
+			hs.golden(name("search-results"))
+			hs.press("1")
+			hs.golden(name("reader-match"))
 			hs.press("f12")
 			hs.golden(name("pin"))
 		})

@@ -7,6 +7,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"kiosk/config"
 	"kiosk/content"
+	"kiosk/index"
 )
 
 // Renderer turns a section's Markdown into terminal lines at a width.
@@ -33,6 +35,23 @@ type Visits interface {
 	IdleEnd() error     // the idle timeout ended the visit at its last activity
 }
 
+// Searcher finds sections and marks matches.
+type Searcher interface {
+	Search(ctx context.Context, query string, opts index.Options) (*index.Results, error)
+	// Matches returns the byte ranges of text that match query.
+	Matches(text, query string) [][2]int
+}
+
+// Content is what a kiosk shows: a pack, its search index and version.
+type Content struct {
+	Pack    *content.Pack
+	Search  Searcher // nil: no search
+	Version string
+	// Close releases the content's resources (the index) once the kiosk
+	// switched away from it.
+	Close func()
+}
+
 // Deps is everything a kiosk session is given.
 type Deps struct {
 	Pack     *content.Pack
@@ -44,6 +63,18 @@ type Deps struct {
 	Sanitize func(string) string
 	Visits   Visits           // nil: visits are not counted
 	Now      func() time.Time // nil: time.Now
+	// Search is the full-text index; nil: no search screen.
+	Search Searcher
+	// Reload is polled every ReloadEvery while the attract screen shows:
+	// it returns new content when staff installed a newer version (hot
+	// reload), ok=false when nothing changed. It runs off the Update loop.
+	// The switch happens only between visits. nil: no hot reload.
+	Reload      func() (Content, bool)
+	ReloadEvery time.Duration // default 3s
+	// Version names the initial content; CloseContent releases it (its
+	// index) when the kiosk switches to newer content or ends.
+	Version      string
+	CloseContent func()
 	// Log records staff events (PIN attempts, exits); nil: not logged.
 	Log func(format string, args ...any)
 }
@@ -62,11 +93,12 @@ type Model struct {
 	warning   string // a staff-visible problem (e.g. visits not saved)
 	quit      bool
 
+	current   Content  // the content shown, for closing it on a switch
+	pending   *Content // new content waiting for the end of a visit
+	reloading bool
+
 	pinFailures    int
 	pinLockedUntil time.Time
-
-	// search opens the search screen; nil when no index is available.
-	search func(m *Model) screen
 }
 
 // screen is one screen of the kiosk.
@@ -121,16 +153,68 @@ func New(d Deps) *Model {
 		d.Sanitize = stripControls
 	}
 	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+	m.current = Content{Pack: d.Pack, Search: d.Search, Version: d.Version, Close: d.CloseContent}
 	// A hint must never promise what the session cannot do.
-	m.keys.Search.SetEnabled(m.search != nil)
-	m.keys.Find.SetEnabled(false)
+	m.keys.Search.SetEnabled(d.Search != nil)
 	return m
 }
 
 // Init implements tea.Model.
-func (m *Model) Init() tea.Cmd { return nil }
+func (m *Model) Init() tea.Cmd { return m.reloadTick() }
 
 type idleMsg struct{}
+
+type reloadTickMsg struct{}
+
+type reloadMsg struct{ c Content }
+
+func (m *Model) reloadTick() tea.Cmd {
+	if m.d.Reload == nil {
+		return nil
+	}
+	every := m.d.ReloadEvery
+	if every <= 0 {
+		every = 3 * time.Second
+	}
+	return tea.Tick(every, func(time.Time) tea.Msg { return reloadTickMsg{} })
+}
+
+// checkReload asks for new content while nobody is using the kiosk.
+func (m *Model) checkReload() tea.Cmd {
+	next := m.reloadTick()
+	if len(m.stack) > 0 || m.reloading {
+		return next
+	}
+	m.reloading = true
+	reload := m.d.Reload
+	return tea.Batch(next, func() tea.Msg {
+		c, ok := reload()
+		if !ok {
+			return reloadMsg{}
+		}
+		return reloadMsg{c: c}
+	})
+}
+
+// switchContent installs new content. It never happens during a visit:
+// content that arrives while a visitor is busy waits for the next attract
+// screen.
+func (m *Model) switchContent(c Content) {
+	if c.Pack == nil {
+		return
+	}
+	if len(m.stack) > 0 {
+		m.pending = &c
+		return
+	}
+	old := m.current
+	m.d.Pack, m.d.Search, m.current = c.Pack, c.Search, c
+	m.keys.Search.SetEnabled(c.Search != nil)
+	m.logf("content switched to version %s", c.Version)
+	if old.Close != nil {
+		old.Close()
+	}
+}
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -140,6 +224,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case idleMsg:
 		return m, m.checkIdle()
+	case reloadTickMsg:
+		return m, m.checkReload()
+	case reloadMsg:
+		m.reloading = false
+		m.switchContent(msg.c)
+		return m, nil
+	case searchTickMsg:
+		if s := m.searchScreen(); s != nil && msg.seq == s.seq {
+			return m, s.run(m)
+		}
+		return m, nil
+	case searchResultMsg:
+		if s := m.searchScreen(); s != nil {
+			s.result(m, msg)
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseClickMsg:
@@ -223,9 +323,36 @@ func (m *Model) activity() tea.Cmd {
 	return m.armIdle()
 }
 
+// matcherFor returns how matches of query are found in text: through the
+// search index's analysis when there is one (pinyin, traditional forms),
+// literally otherwise.
+func (m *Model) matcherFor(query string) matcher {
+	if m.d.Search != nil {
+		return func(text string) [][2]int { return m.d.Search.Matches(text, query) }
+	}
+	return substringMatcher(query)
+}
+
 func (m *Model) logf(format string, args ...any) {
 	if m.d.Log != nil {
 		m.d.Log(format, args...)
+	}
+}
+
+// searchScreen returns the open search screen, if any.
+func (m *Model) searchScreen() *searchScreen {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if s, ok := m.stack[i].(*searchScreen); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// searchMade counts a search for the visit (never its text).
+func (m *Model) searchMade() {
+	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
+		m.note(m.d.Visits.SearchMade())
 	}
 }
 
@@ -276,6 +403,11 @@ func (m *Model) reset(idle bool) {
 	}
 	m.stack = nil
 	m.zones = nil
+	if m.pending != nil {
+		c := *m.pending
+		m.pending = nil
+		m.switchContent(c)
+	}
 }
 
 // start leaves the attract screen for the catalogue.
@@ -306,6 +438,18 @@ func (m *Model) View() tea.View {
 	v.WindowTitle = "政府信息查阅"
 	return v
 }
+
+// Close releases the content the session shows (call it after the
+// program ended).
+func (m *Model) Close() {
+	if m.current.Close != nil {
+		m.current.Close()
+		m.current.Close = nil
+	}
+}
+
+// Warn shows a staff-visible problem in the status line.
+func (m *Model) Warn(msg string) { m.warning = msg }
 
 // Quitting reports whether staff chose to leave the kiosk.
 func (m *Model) Quitting() bool { return m.quit }

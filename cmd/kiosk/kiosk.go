@@ -10,6 +10,7 @@ import (
 
 	"kiosk/render"
 	"kiosk/tui"
+	"kiosk/visits"
 )
 
 // runKiosk starts the full-screen kiosk on the live content.
@@ -24,19 +25,57 @@ func runKiosk(a *app) error {
 	}
 	defer staffLog.Close()
 	logger := log.New(staffLog, "", log.LstdFlags)
-	m := tui.New(tui.Deps{
+	deps := tui.Deps{
 		Pack:     pack,
 		Config:   a.cfg,
 		Idle:     a.idle,
 		Renderer: render.New(render.Options{Style: a.cfg.Kiosk.Style}),
 		Sanitize: render.Sanitize,
 		Log:      logger.Printf,
-	})
+	}
+	// Visits: a kiosk whose visit store cannot be opened still serves
+	// citizens; the problem is logged and shown to staff on screen.
+	var warning string
+	tracker, closeVisits, err := openVisits(a)
+	if err != nil {
+		logger.Printf("visits are not counted: %v", err)
+		warning = "访客记录不可用,请联系工作人员"
+	} else {
+		defer closeVisits()
+		deps.Visits = tracker
+	}
+	m := tui.New(deps)
+	if warning != "" {
+		m.Warn(warning)
+	}
 	p := tea.NewProgram(m, tea.WithFilter(lockdown))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("kiosk screen: %w", err)
 	}
 	return nil
+}
+
+// openVisits opens DATA/visits.db (closing visits a crash left open) and
+// returns the session's tracker and a function that ends an open visit and
+// closes the store.
+func openVisits(a *app) (*visits.Tracker, func(), error) {
+	store, err := visits.Open(filepath.Join(a.dataDir, "visits.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	idle := a.idle
+	if idle <= 0 {
+		idle = a.cfg.Kiosk.Idle.Duration
+	}
+	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: idle})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return t, func() {
+		t.Close()
+		store.Close()
+	}, nil
 }
 
 // lockdown drops the messages that would end or suspend the program from

@@ -1,0 +1,247 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"kiosk/index"
+)
+
+// searchDebounce is how long typing must pause before a search runs; the
+// search itself runs off the Update loop, so keystrokes never wait.
+const searchDebounce = 200 * time.Millisecond
+
+// searchScreen: a query line (Chinese, pinyin, initials, traditional) and
+// results that update as the citizen types. While typing, digits go into
+// the query; Enter or ↓ moves to the results, where number keys open them.
+// A tap opens a result at any time.
+type searchScreen struct {
+	keys     *keyMap
+	input    lineInput
+	typing   bool
+	seq      int // bumped on every change; stale results are dropped
+	query    string
+	results  *index.Results
+	err      error
+	running  bool
+	list     *list
+	searched bool // a search of this visit was counted
+}
+
+type searchTickMsg struct{ seq int }
+
+type searchResultMsg struct {
+	seq     int
+	query   string
+	results *index.Results
+	err     error
+}
+
+func newSearchScreen(m *Model) screen {
+	return &searchScreen{keys: &m.keys, input: newLineInput(100), typing: true, list: newList(nil)}
+}
+
+func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
+
+func (s *searchScreen) bindings() []binding {
+	k := s.keys
+	if s.typing {
+		return []binding{k.ToResults, k.Delete, k.Back, k.HomeKey, k.Clear, k.EndVisitTyping}
+	}
+	return append([]binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open, k.BackToQuery}, k.Back, k.Home, k.EndVisit)
+}
+
+func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if !s.typing {
+		// A letter typed while choosing goes back to the query.
+		if msg.Text != "" && numberKey(msg) == 0 && msg.Mod == 0 && msg.Text != " " {
+			switch msg.String() {
+			case "j", "k", "g", "G", "h", "x", "b", "f", "l":
+				return false, nil
+			}
+			s.typing = true
+		} else {
+			return false, nil
+		}
+	}
+	switch msg.String() {
+	case "enter", "esc", "down", "up", "pgdown", "pgup", "home", "ctrl+x":
+		return false, nil
+	}
+	changed, consumed := s.input.update(msg)
+	if changed {
+		return true, s.changed()
+	}
+	return consumed, nil
+}
+
+// changed schedules a debounced search for the new query.
+func (s *searchScreen) changed() tea.Cmd {
+	s.seq++
+	seq := s.seq
+	return tea.Tick(searchDebounce, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
+}
+
+// run starts the search in the background.
+func (s *searchScreen) run(m *Model) tea.Cmd {
+	q := strings.TrimSpace(s.input.String())
+	seq := s.seq
+	if q == "" {
+		s.results, s.err, s.query = nil, nil, ""
+		s.list = newList(nil)
+		return nil
+	}
+	s.running = true
+	search := m.d.Search
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		res, err := search.Search(ctx, q, index.Options{Limit: 50})
+		return searchResultMsg{seq: seq, query: q, results: res, err: err}
+	}
+}
+
+func (s *searchScreen) result(m *Model, msg searchResultMsg) {
+	if msg.seq != s.seq {
+		return // the citizen typed on; a newer search is coming
+	}
+	s.running = false
+	s.query, s.results, s.err = msg.query, msg.results, msg.err
+	if !s.searched && msg.err == nil {
+		s.searched = true
+		m.searchMade()
+	}
+	var items []listItem
+	if msg.results != nil {
+		for _, h := range msg.results.Hits {
+			h := h
+			title := h.DocTitle
+			if h.SectionTitle != "" {
+				title += " › " + h.SectionTitle
+			}
+			meta := h.Date.Format("2006-01-02") + " · " + h.Publisher
+			if h.Snippet != "" {
+				meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
+			}
+			items = append(items, listItem{title: title, meta: meta, indent: 0, open: func(m *Model) tea.Cmd {
+				return openHit(m, h.Ref, s.query)
+			}})
+		}
+	}
+	s.list = newList(items)
+}
+
+// markSnippet marks the matched characters of a snippet (reverse video, so
+// the mark does not depend on colour).
+func markSnippet(m *Model, snippet string, spans [][2]int) string {
+	snippet = m.d.Sanitize(snippet)
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		if sp[0] < last || sp[1] > len(snippet) || sp[0] >= sp[1] {
+			continue
+		}
+		b.WriteString(snippet[last:sp[0]])
+		b.WriteString(m.st.Match.Render(snippet[sp[0]:sp[1]]))
+		last = sp[1]
+	}
+	b.WriteString(snippet[last:])
+	return b.String()
+}
+
+// openHit opens the section a result refers to, scrolled to the match.
+func openHit(m *Model, ref, query string) tea.Cmd {
+	_, sec, err := m.d.Pack.Find(ref)
+	if err != nil || sec == nil {
+		return nil
+	}
+	m.push(newReaderAt(m, sec, query))
+	m.sectionRead()
+	return nil
+}
+
+func (s *searchScreen) do(m *Model, a action) tea.Cmd {
+	switch a {
+	case actToResults:
+		if s.list.cursor >= 0 {
+			s.typing = false
+		}
+		return nil
+	case actToQuery:
+		s.typing = true
+		return nil
+	case actClear:
+		s.input.Reset()
+		return s.changed()
+	case actDelete:
+		if changed, _ := s.input.update(tea.KeyPressMsg{Code: tea.KeyBackspace}); changed {
+			return s.changed()
+		}
+		return nil
+	}
+	if !s.typing {
+		if cmd, ok := s.list.do(m, a); ok {
+			return cmd
+		}
+	}
+	return commonAction(m, a)
+}
+
+func (s *searchScreen) number(m *Model, n int) tea.Cmd {
+	if s.typing {
+		return nil
+	}
+	return s.list.number(m, n)
+}
+
+func (s *searchScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }
+
+func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
+	st := m.st
+	var top []string
+	cursor := ""
+	if s.typing {
+		cursor = "▏"
+	}
+	top = append(top, st.Title.Render(" 搜索:")+m.d.Sanitize(s.input.String())+cursor)
+	var help string
+	switch {
+	case s.input.String() == "":
+		help = "请输入要找的内容:汉字、拼音(如 xingzhengfuyi)或拼音首字母(如 xzfy)都可以。"
+	case s.running && s.results == nil:
+		help = "正在搜索…"
+	case s.err != nil:
+		help = "搜索暂时不可用,请稍后再试或请工作人员帮助。"
+	case s.results != nil && len(s.results.Hits) == 0:
+		help = fmt.Sprintf("没有找到“%s”。可以试试:少输入几个字、换个说法,或输入拼音首字母。", m.d.Sanitize(s.query))
+	case s.results != nil && s.typing:
+		help = fmt.Sprintf("找到 %d 条。按 Enter 或 ↓ 后可用数字键选择,也可直接点击。", len(s.results.Hits))
+	case s.results != nil:
+		help = fmt.Sprintf("找到 %d 条。按数字键或点击打开,按 Tab 回到输入。", len(s.results.Hits))
+	}
+	for _, l := range wrapLines(help, w-2) {
+		top = append(top, " "+st.Subtle.Render(l))
+	}
+	top = append(top, "")
+	if len(s.list.items) == 0 {
+		return strings.Join(top, "\n"), nil
+	}
+	// While typing, digits belong to the query: no selection and no
+	// number labels are shown that would promise otherwise.
+	saved := s.list.cursor
+	if s.typing {
+		s.list.cursor = -1
+	}
+	s.list.hideNumbers = s.typing
+	list, zones := s.list.render(m, w, max(h-len(top), 1))
+	s.list.cursor = saved
+	for i := range zones {
+		zones[i].y0 += len(top)
+		zones[i].y1 += len(top)
+	}
+	return strings.Join(top, "\n") + "\n" + list, zones
+}

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"kiosk/content"
+	"kiosk/index"
+)
+
+// testIndex builds one real bleve index of the default pack per test run.
+var testIndexOnce = sync.OnceValues(func() (*index.Index, error) {
+	dir := filepath.Join(testDir, "index")
+	p, err := content.Default()
+	if err != nil {
+		return nil, err
+	}
+	if err := index.Build(dir, p, nil); err != nil {
+		return nil, err
+	}
+	return index.Open(dir)
+})
+
+func withIndex(t *testing.T) func(*Deps) {
+	t.Helper()
+	ix, err := testIndexOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(d *Deps) { d.Search = ix }
+}
+
+// typeText types text key by key, as a citizen (or an input method) would.
+func (hs *harness) typeText(s string) {
+	for _, r := range s {
+		hs.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// settle waits for the debounced search to run and deliver its results.
+func (hs *harness) settle() {
+	s := hs.m.searchScreen()
+	if s == nil {
+		hs.t.Fatal("no search screen")
+	}
+	hs.send(searchTickMsg{seq: s.seq})
+}
+
+func TestSearchChineseAndOpenResult(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "s")
+	hs.mustShow("搜索:")
+	hs.typeText("查阅点")
+	hs.settle()
+	hs.mustShow("找到")
+	hs.mustShow("查阅点")
+	if hs.visits.count("search") != 1 {
+		t.Fatalf("the search was not counted: %v", hs.visits.calls)
+	}
+	hs.press("enter", "1")
+	hs.mustShow("第 1/")
+	hs.mustShow("处")
+	// n steps to the next match and the footer counts it.
+	before := hs.plain()
+	hs.press("n")
+	if hs.plain() == before {
+		t.Fatal("n did not move to the next match")
+	}
+}
+
+func TestSearchPinyinWithoutInputMethod(t *testing.T) {
+	hs := newHarness(t, 120, 40, withIndex(t))
+	hs.press("a", "s")
+	hs.typeText("xzfy")
+	hs.settle()
+	hs.mustShow("行政复议")
+	hs.clickText("行政复议")
+	hs.mustShow("处")
+}
+
+func TestSearchDigitsTypeUntilResultsChosen(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "s")
+	hs.typeText("2018")
+	hs.mustShow("搜索:2018")
+	hs.settle()
+	hs.press("enter")
+	hs.press("1")
+	if _, ok := hs.m.top().(*readerScreen); !ok {
+		t.Fatalf("number key 1 did not open the first result:\n%s", hs.plain())
+	}
+}
+
+func TestSearchNothingFoundIsFriendly(t *testing.T) {
+	for _, q := range []string{"量子计算机", `"*:(+`, strings.Repeat("查", 200), "🙂\x1b[31m"} {
+		hs := newHarness(t, 80, 24, withIndex(t))
+		hs.press("a", "s")
+		hs.send(tea.PasteMsg{Content: q})
+		hs.typeText(q)
+		hs.settle()
+		out := hs.plain()
+		if strings.Contains(out, "\x1b[31m") {
+			t.Fatal("an escape sequence from the query reached the screen")
+		}
+		if !strings.Contains(out, "没有找到") && !strings.Contains(out, "找到") {
+			t.Fatalf("query %q: neither results nor 没有找到:\n%s", q, out)
+		}
+	}
+}
+
+func TestFindInSection(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "1", "3") // 二、主动公开政府信息情况
+	hs.press("/")
+	hs.mustShow("查找:")
+	hs.typeText("培训")
+	hs.press("enter")
+	hs.mustShow("“培训” 第 1/")
+	hs.press("n")
+	hs.mustShow("“培训” 第 2/")
+	hs.press("N")
+	hs.mustShow("“培训” 第 1/")
+}
+
+func TestIdleClearsSearch(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t), func(d *Deps) { d.Idle = time.Second })
+	hs.press("a", "s")
+	hs.typeText("扶贫")
+	hs.settle()
+	hs.clock.Add(2 * time.Second)
+	hs.send(idleMsg{})
+	hs.mustShow("按任意键或触摸屏幕开始")
+	hs.press("a", "s")
+	if strings.Contains(hs.plain(), "扶贫") {
+		t.Fatal("the previous visitor's query survived the idle reset")
+	}
+}
+
+func TestHotReloadWaitsForAttract(t *testing.T) {
+	newer := defaultPack(t)
+	newer.Manifest.Version = "2026.11.25"
+	reloads := 0
+	hs := newHarness(t, 80, 24, func(d *Deps) {
+		d.Reload = func() (Content, bool) {
+			reloads++
+			return Content{Pack: newer, Version: "v2"}, true
+		}
+	})
+	hs.press("a") // a visit is on
+	hs.send(reloadTickMsg{})
+	if reloads != 0 {
+		t.Fatal("reload was polled during a visit")
+	}
+	hs.press("x") // 结束浏览: back to attract
+	hs.send(reloadTickMsg{})
+	hs.mustShow("2026.11.25")
+}
