@@ -35,7 +35,7 @@ func (m *Model) attract(w, h int) (string, []zone) {
 	// Wrap every line to the width (nothing may be cut), then centre.
 	var wrapped []string
 	for _, l := range lines {
-		for _, wl := range strings.Split(lipgloss.Wrap(l, max(w-2, 4), ""), "\n") {
+		for _, wl := range wrapLines(l, w-2) {
 			wrapped = append(wrapped, wl)
 		}
 	}

@@ -31,7 +31,7 @@ func newHomeScreen(m *Model) *homeScreen {
 			d := d
 			items = append(items, listItem{
 				title:  d.Title,
-				meta:   d.Date.Format("2006年1月2日") + " · " + d.Publisher,
+				meta:   d.Date.Format("2006年1月2日") + " · " + m.d.Sanitize(d.Publisher),
 				indent: 1,
 				open: func(m *Model) tea.Cmd {
 					m.push(newDocumentScreen(m, d))

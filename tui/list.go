@@ -10,8 +10,8 @@ import (
 // listItem is one row of a list: a title (wrapped, never cut, so no
 // character is lost) and an optional line of metadata below it.
 type listItem struct {
-	title  string
-	meta   string
+	title  string // plain, untrusted: sanitized when drawn
+	meta   string // may be styled: sanitize untrusted parts when building it
 	indent int  // cells
 	header bool // a heading between items; not selectable
 	open   func(m *Model) tea.Cmd
@@ -120,9 +120,8 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 		indent := strings.Repeat(" ", it.indent)
 		sel := i == l.cursor
 		if it.header {
-			text := lipgloss.Wrap(m.d.Sanitize(it.title), max(w-it.indent-1, 4), "")
 			var lines []string
-			for _, t := range strings.Split(text, "\n") {
+			for _, t := range wrapLines(m.d.Sanitize(it.title), w-it.indent-1) {
 				lines = append(lines, indent+st.Category.Render(t))
 			}
 			return block{lines: lines, item: i}
@@ -138,9 +137,8 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 			marker = "▶ " // the cursor is a symbol too, not colour alone
 		}
 		tw := max(w-it.indent-5, 4)
-		title := lipgloss.Wrap(m.d.Sanitize(it.title), tw, "")
 		var lines []string
-		for j, t := range strings.Split(title, "\n") {
+		for j, t := range wrapLines(m.d.Sanitize(it.title), tw) {
 			prefix := indent + marker + numStyle.Render(label)
 			if j > 0 {
 				prefix = indent + "     "
@@ -148,8 +146,7 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 			lines = append(lines, prefix+textStyle.Render(t))
 		}
 		if it.meta != "" {
-			meta := lipgloss.Wrap(m.d.Sanitize(it.meta), tw, "")
-			for _, t := range strings.Split(meta, "\n") {
+			for _, t := range wrapLines(it.meta, tw) {
 				lines = append(lines, indent+"     "+st.Subtle.Render(t))
 			}
 		}

@@ -123,7 +123,7 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 			if h.SectionTitle != "" {
 				title += " › " + h.SectionTitle
 			}
-			meta := h.Date.Format("2006-01-02") + " · " + h.Publisher
+			meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
 			if h.Snippet != "" {
 				meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
 			}

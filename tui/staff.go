@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"kiosk/visits"
 )
 
 // PIN entry: after this many wrong PINs in a row the entry locks.
@@ -108,68 +110,152 @@ func (p *pinScreen) body(m *Model, w, h int) (string, []zone) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// staffPanel is what staff see after the PIN: this point and the way out.
+// staffPanel is what staff see after the PIN: this point, the live
+// content, the visit figures with a chart per month, and the ways out.
 type staffPanel struct {
-	keys *keyMap
-	list *list
+	keys    *keyMap
+	list    *list
+	summary visits.Summary
+	sumErr  error
+	info    string // content version line
+	notice  string
 }
 
 func newStaffPanel(m *Model) *staffPanel {
+	sp := &staffPanel{keys: &m.keys}
 	items := []listItem{
-		{title: "返回自助终端", meta: "回到待机画面,自助终端继续服务", open: func(m *Model) tea.Cmd {
+		{title: "返回自助终端(回到待机画面)", open: func(m *Model) tea.Cmd {
 			m.reset(false)
 			return nil
 		}},
-		{title: "退出自助终端", meta: "关闭本程序(系统服务会按设置重新启动它)", open: func(m *Model) tea.Cmd {
-			m.logf("staff left the kiosk")
-			m.quit = true
-			return tea.Quit
-		}},
 	}
-	return &staffPanel{keys: &m.keys, list: newList(items)}
+	if m.d.Reload != nil {
+		items = append(items, listItem{title: "重新载入内容(立即换用最新安装的版本)", open: func(m *Model) tea.Cmd {
+			return sp.reload(m)
+		}})
+	}
+	items = append(items, listItem{title: "退出自助终端(关闭本程序)", open: func(m *Model) tea.Cmd {
+		m.logf("staff left the kiosk")
+		m.quit = true
+		return tea.Quit
+	}})
+	sp.list = newList(items)
+	sp.refresh(m)
+	return sp
 }
 
-func (s *staffPanel) staff() {}
-
-func (s *staffPanel) crumbs() []string { return []string{"工作人员"} }
-
-func (s *staffPanel) bindings() []binding {
-	return []binding{s.keys.Up, s.keys.Down, s.keys.Open, s.keys.Back}
+// refresh reads the figures shown (on opening and after a reload).
+func (sp *staffPanel) refresh(m *Model) {
+	if m.d.Summary != nil {
+		sp.summary, sp.sumErr = m.d.Summary()
+	}
+	sp.info = ""
+	if m.d.Pack != nil {
+		sp.info = m.d.Pack.Manifest.Title + " 版本 " + m.d.Pack.Manifest.Version
+	}
+	if m.d.ContentInfo != nil {
+		sp.info = m.d.ContentInfo()
+	}
 }
 
-func (s *staffPanel) do(m *Model, a action) tea.Cmd {
+type staffReloadMsg struct {
+	c  Content
+	ok bool
+}
+
+func (sp *staffPanel) reload(m *Model) tea.Cmd {
+	sp.notice = "正在载入…"
+	reload := m.d.Reload
+	return func() tea.Msg {
+		c, ok := reload()
+		return staffReloadMsg{c: c, ok: ok}
+	}
+}
+
+func (sp *staffPanel) reloaded(m *Model, msg staffReloadMsg) {
+	if !msg.ok {
+		sp.notice = "没有更新的内容版本,继续使用当前内容。"
+		return
+	}
+	// Staff are at the kiosk: no visit is in progress, switch now.
+	m.forceSwitch(msg.c)
+	sp.refresh(m)
+	sp.notice = "已换用新内容。"
+}
+
+func (sp *staffPanel) staff() {}
+
+func (sp *staffPanel) crumbs() []string { return []string{"工作人员"} }
+
+func (sp *staffPanel) bindings() []binding {
+	return []binding{sp.keys.Up, sp.keys.Down, sp.keys.Open, sp.keys.Back}
+}
+
+func (sp *staffPanel) do(m *Model, a action) tea.Cmd {
 	if a == actBack {
 		m.reset(false)
 		return nil
 	}
-	cmd, _ := s.list.do(m, a)
+	cmd, _ := sp.list.do(m, a)
 	return cmd
 }
 
-func (s *staffPanel) number(m *Model, n int) tea.Cmd { return s.list.number(m, n) }
+func (sp *staffPanel) number(m *Model, n int) tea.Cmd { return sp.list.number(m, n) }
 
-func (s *staffPanel) wheel(m *Model, delta int) { s.list.wheel(delta) }
+func (sp *staffPanel) wheel(m *Model, delta int) { sp.list.wheel(delta) }
 
-func (s *staffPanel) body(m *Model, w, h int) (string, []zone) {
+func (sp *staffPanel) body(m *Model, w, h int) (string, []zone) {
 	p := m.d.Config.Point
+	st := m.st
 	var top []string
-	info := []string{
-		"查阅点:" + m.d.Sanitize(p.Name) + "(" + m.d.Sanitize(p.ID) + ")",
-		"级别:" + m.d.Config.LevelLabel(p.Level),
-	}
-	if m.d.Pack != nil {
-		info = append(info, "内容:"+m.d.Sanitize(m.d.Pack.Manifest.Title)+" 版本 "+m.d.Sanitize(m.d.Pack.Manifest.Version))
-	}
-	for _, i := range info {
-		for _, l := range wrapLines(i, w-2) {
+	add := func(s string) {
+		for _, l := range wrapLines(s, w-2) {
 			top = append(top, " "+l)
 		}
 	}
+	add("查阅点:" + m.d.Sanitize(p.Name) + "(" + m.d.Sanitize(p.ID) + ")· " + m.d.Config.LevelLabel(p.Level))
+	add("内容:" + m.d.Sanitize(sp.info))
+	if sp.notice != "" {
+		add(st.Notice.Render(sp.notice))
+	}
 	top = append(top, "")
-	list, zones := s.list.render(m, w, max(h-len(top), 1))
+	list, zones := sp.list.render(m, w, len(sp.list.items))
 	for i := range zones {
 		zones[i].y0 += len(top)
 		zones[i].y1 += len(top)
 	}
-	return strings.Join(top, "\n") + "\n" + list, zones
+	lines := append(top, strings.Split(list, "\n")...)
+	lines = append(lines, "")
+	switch {
+	case m.d.Summary == nil:
+		lines = append(lines, " 访客统计不可用(访客记录未打开)。")
+	case sp.sumErr != nil:
+		lines = append(lines, " "+st.Error.Render("访客统计读取失败:"+sp.sumErr.Error()))
+	default:
+		lines = append(lines, sp.chart(m, w)...)
+	}
+	return strings.Join(lines, "\n"), zones
+}
+
+// chart is the visit summary and a bar per month of this year.
+func (sp *staffPanel) chart(m *Model, w int) []string {
+	s := sp.summary
+	st := m.st
+	out := []string{
+		fmt.Sprintf(" 访客(人次):今天 %d · 本月 %d · 今年 %d", s.Today, s.Month, s.Year),
+		" " + st.Title.Render(fmt.Sprintf("%d 年各月访客(人次)", s.Now.Year())),
+	}
+	peak := 1
+	for _, n := range s.Months {
+		peak = max(peak, n)
+	}
+	barMax := max(w-16, 4)
+	for i, n := range s.Months {
+		bar := strings.Repeat("█", n*barMax/peak)
+		if n > 0 && bar == "" {
+			bar = "▏"
+		}
+		out = append(out, fmt.Sprintf(" %3s %s %d", fmt.Sprintf("%d月", i+1), st.Notice.Render(bar), n))
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kiosk/config"
+	"kiosk/visits"
 )
 
 var sizes = [][2]int{{80, 24}, {120, 40}}
@@ -271,4 +272,33 @@ func TestEveryScreenFitsEveryWidth(t *testing.T) {
 		hs.press("f12")
 		hs.frame()
 	}
+}
+
+func TestStaffPanelShowsFiguresAndChart(t *testing.T) {
+	hash, _ := config.HashPIN("2468")
+	sum := visits.Summary{Now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local), Today: 3, Month: 45, Year: 300}
+	sum.Months[0], sum.Months[10] = 100, 45
+	hs := newHarness(t, 80, 24, func(d *Deps) {
+		d.Config.Kiosk.StaffPINHash = hash
+		d.Summary = func() (visits.Summary, error) { return sum, nil }
+	})
+	hs.press("f12", "2", "4", "6", "8", "enter")
+	hs.mustShow("今天 3 · 本月 45 · 今年 300")
+	hs.mustShow("2026 年各月访客")
+	out := hs.plain()
+	jan, nov := barLen(out, " 1月 "), barLen(out, "11月 ")
+	if jan <= nov || nov == 0 {
+		t.Fatalf("bars do not follow the counts (Jan %d cells, Nov %d cells):\n%s", jan, nov, out)
+	}
+	hs.golden("staff-80x24")
+}
+
+// barLen counts the █ on the line starting with label.
+func barLen(screen, label string) int {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(l, " "), strings.TrimLeft(label, " ")) {
+			return strings.Count(l, "█")
+		}
+	}
+	return -1
 }

@@ -18,6 +18,7 @@ import (
 	"kiosk/config"
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/visits"
 )
 
 // Renderer turns a section's Markdown into terminal lines at a width.
@@ -75,6 +76,10 @@ type Deps struct {
 	// index) when the kiosk switches to newer content or ends.
 	Version      string
 	CloseContent func()
+	// Summary gives the staff panel this point's visit figures; nil: not
+	// available. ContentInfo describes the live content version for staff.
+	Summary     func() (visits.Summary, error)
+	ContentInfo func() string
 	// Log records staff events (PIN attempts, exits); nil: not logged.
 	Log func(format string, args ...any)
 }
@@ -207,6 +212,13 @@ func (m *Model) switchContent(c Content) {
 		m.pending = &c
 		return
 	}
+	m.forceSwitch(c)
+}
+
+// forceSwitch installs new content now (no visit is in progress: the
+// attract screen or staff mode).
+func (m *Model) forceSwitch(c Content) {
+	m.pending = nil
 	old := m.current
 	m.d.Pack, m.d.Search, m.current = c.Pack, c.Search, c
 	m.keys.Search.SetEnabled(c.Search != nil)
@@ -226,6 +238,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.checkIdle()
 	case reloadTickMsg:
 		return m, m.checkReload()
+	case staffReloadMsg:
+		if sp, ok := m.top().(*staffPanel); ok && len(m.stack) > 0 {
+			sp.reloaded(m, msg)
+		}
+		return m, nil
 	case reloadMsg:
 		m.reloading = false
 		m.switchContent(msg.c)
