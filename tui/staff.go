@@ -91,6 +91,11 @@ func (p *pinScreen) submit(m *Model) tea.Cmd {
 	}
 	m.pinFailures = 0
 	m.logf("staff PIN accepted")
+	// Staff time is never a visit: a citizen's visit still open ends at
+	// the citizen's last input (PIN keys are not citizen input).
+	if m.d.Visits != nil {
+		m.note(m.d.Visits.IdleEnd())
+	}
 	m.replace(newStaffPanel(m))
 	return nil
 }

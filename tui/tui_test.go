@@ -184,6 +184,7 @@ func TestStaffExitNeedsPIN(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash })
+	hs.press("a") // a citizen's visit is open when staff arrive
 	hs.press("f12")
 	hs.mustShow("请输入工作人员 PIN")
 	hs.press("1", "2", "3", "4", "enter")
@@ -192,8 +193,11 @@ func TestStaffExitNeedsPIN(t *testing.T) {
 	hs.mustShow("● ● ● ●")
 	hs.press("enter")
 	hs.mustShow("退出自助终端")
-	if n := hs.visits.count("activity"); n != 0 {
-		t.Fatalf("staff input was counted as a visit: %v", hs.visits.calls)
+	if n := hs.visits.count("activity"); n != 1 {
+		t.Fatalf("staff input was counted as citizen activity: %v", hs.visits.calls)
+	}
+	if n := hs.visits.count("idle-end"); n != 1 {
+		t.Fatalf("the PIN did not end the open visit at its last citizen input: %v", hs.visits.calls)
 	}
 	hs.press("down", "enter")
 	if !hs.m.Quitting() {

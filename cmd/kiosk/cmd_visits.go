@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"kiosk/visits"
+)
+
+const visitsUsage = `Usage: kiosk visits COMMAND [args]
+
+  export --year YEAR [--format csv|json|xlsx|md] [--out FILE]
+                       导出本查阅点一年的接待人次:年报行(查阅点接待人数及
+                       (一)(二)分项)、按月、按查阅点。json 为合并用的交换格式。
+  merge FILE... [--points FILE] [--year YEAR] [--format …] [--out FILE]
+                       合并各查阅点导出的 json 文件为全区汇总表;同一访问只计一次。
+                       --points 给出全区查阅点清单时列出未报送的查阅点。
+  summary              本查阅点今天、本月、今年的接待人次。
+
+export writes this kiosk's figures for a year; merge combines the JSON
+exports of many kiosks without double counting; summary prints today / this
+month / this year. The format default comes from --out's extension, else md.
+See docs/visits.md.`
+
+func cmdVisits(a *app, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(a.stderr, visitsUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "export":
+		return visitsExport(a, rest)
+	case "merge":
+		return visitsMerge(a, rest)
+	case "summary":
+		return visitsSummary(a, rest)
+	}
+	fmt.Fprintf(a.stderr, "kiosk visits: 未知的命令 %q (unknown command)\n\n%s\n", sub, visitsUsage)
+	return errUsage
+}
+
+func visitsDB(a *app) string { return filepath.Join(a.dataDir, "visits.db") }
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments (kiosk visits merge a.json b.json --out x.xlsx).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage // the flag package has printed why
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// outputFlags are --format and --out, shared by export and merge.
+type outputFlags struct{ format, out string }
+
+func (o *outputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.format, "format", "", "csv, json, xlsx or md (default: from --out's extension, else md)")
+	fs.StringVar(&o.out, "out", "", "write to FILE (atomically) instead of standard output")
+}
+
+func (o *outputFlags) resolve() (visits.Format, error) {
+	var f visits.Format
+	switch {
+	case o.format != "":
+		var err error
+		if f, err = visits.ParseFormat(o.format); err != nil {
+			return "", err
+		}
+	case o.out != "":
+		var ok bool
+		if f, ok = visits.FormatOf(o.out); !ok {
+			return "", fmt.Errorf("cannot tell the format from %q: give --format csv|json|xlsx|md", o.out)
+		}
+	default:
+		f = visits.FormatMarkdown
+	}
+	if f == visits.FormatXLSX && o.out == "" {
+		return "", errors.New("xlsx is a binary file: give --out FILE.xlsx")
+	}
+	return f, nil
+}
+
+// write renders r to --out (temp file, fsync, rename: a pulled USB stick
+// never holds half a file under the final name) or to standard output.
+func (o *outputFlags) write(a *app, r *visits.Report, f visits.Format) error {
+	if o.out == "" {
+		return r.Write(a.stdout, f)
+	}
+	dir := filepath.Dir(o.out)
+	tmp, err := os.CreateTemp(dir, ".kiosk-visits-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", o.out, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := r.Write(tmp, f); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", o.out, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", o.out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", o.out, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), o.out); err != nil {
+		return fmt.Errorf("cannot write %s: %w", o.out, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func visitsExport(a *app, args []string) error {
+	fs := flag.NewFlagSet("visits export", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	year := fs.Int("year", 0, "the year to export, e.g. 2026 (required)")
+	var o outputFlags
+	o.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, `Usage: kiosk visits export --year YEAR [--format csv|json|xlsx|md] [--out FILE]
+
+导出本查阅点(及本数据库中记录过的其他查阅点)一年的接待人次。访问按开始时
+的当地日期计入。--format json 是交给区里合并(kiosk visits merge)的文件。
+Exports a year: the report rows, by month, by lookup point. Reads DATA/visits.db
+without writing to it, so it is safe while the kiosk runs.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	usageErr := func(msg string) error {
+		fmt.Fprintf(a.stderr, "kiosk visits export: %s\n\n", msg)
+		fs.Usage()
+		return errUsage
+	}
+	if len(pos) > 0 {
+		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
+	}
+	if *year == 0 {
+		return usageErr("缺少 --year,例如 --year 2026 (--year is required)")
+	}
+	if *year < 2000 || *year > 2999 {
+		return usageErr(fmt.Sprintf("--year %d is not a plausible year", *year))
+	}
+	f, err := o.resolve()
+	if err != nil {
+		return usageErr(err.Error())
+	}
+	s, err := visits.OpenReadOnly(visitsDB(a))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	r, err := visits.BuildReport(context.Background(), s, visits.ReportOptions{
+		Year: *year, Point: a.cfg.Point, Labels: a.cfg.Labels,
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path(), err)
+	}
+	if err := o.write(a, r, f); err != nil {
+		return err
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(a.stderr, "note:", n)
+	}
+	if o.out != "" {
+		fmt.Fprintf(a.stderr, "已导出 %d 年 %d 人次到 %s (exported %d visits of %d)\n", r.Year, r.Total, o.out, r.Total, r.Year)
+	}
+	return nil
+}
+
+func visitsMerge(a *app, args []string) error {
+	fs := flag.NewFlagSet("visits merge", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	year := fs.Int("year", 0, "require every file to be of this year (default: the files' year, which must agree)")
+	points := fs.String("points", "", "the district's list of lookup points (CSV id,name,level or TOML [[point]]), to list the points that sent nothing")
+	var o outputFlags
+	o.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, `Usage: kiosk visits merge FILE... [--points FILE] [--year YEAR] [--format csv|json|xlsx|md] [--out FILE]
+
+合并各查阅点 'kiosk visits export --format json' 的文件为全区汇总表。同一个
+文件给两次、或同一查阅点不同时间的导出,同一次访问只计一次(按查阅点和访问编号)。
+没有 --points 清单时无法知道哪些查阅点未报送。
+Merges the JSON exports of many kiosks; a visit counts once however many
+files hold it. With --points, the points that sent nothing are listed.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	usageErr := func(msg string) error {
+		fmt.Fprintf(a.stderr, "kiosk visits merge: %s\n\n", msg)
+		fs.Usage()
+		return errUsage
+	}
+	if len(files) == 0 {
+		return usageErr("缺少要合并的文件 (give the export files to merge)")
+	}
+	f, err := o.resolve()
+	if err != nil {
+		return usageErr(err.Error())
+	}
+	opt := visits.MergeOptions{Year: *year, Labels: a.cfg.Labels}
+	if *points != "" {
+		if opt.Expected, err = visits.ReadPointsFile(*points); err != nil {
+			return err
+		}
+	}
+	r, err := visits.MergeFiles(files, opt)
+	if err != nil {
+		return err
+	}
+	if err := o.write(a, r, f); err != nil {
+		return err
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(a.stderr, "note:", n)
+	}
+	if !r.MissingKnown {
+		fmt.Fprintln(a.stderr, "注意:未提供 --points 查阅点清单,无法判断哪些查阅点未报送 (without --points, missing points cannot be known)")
+	} else if m := r.Missing(); len(m) > 0 {
+		var ids []string
+		for _, p := range m {
+			ids = append(ids, p.ID+" "+p.Name)
+		}
+		fmt.Fprintf(a.stderr, "未报送的查阅点 %d 个 (%d points sent nothing): %s\n", len(m), len(m), strings.Join(ids, "、"))
+	}
+	fmt.Fprintf(a.stderr, "已合并 %d 个文件:%d 年 %d 人次 = %d + %d (merged %d files)\n",
+		len(files), r.Year, r.Total, r.County.Total, r.Township.Total, len(files))
+	return nil
+}
+
+func visitsSummary(a *app, args []string) error {
+	fs := flag.NewFlagSet("visits summary", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, `Usage: kiosk visits summary
+
+本查阅点今天、本月、今年的接待人次(按访问开始的当地日期),以及今年每月的人次。
+Prints today / this month / this year for this kiosk's lookup point.`)
+	}
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(a.stderr, "kiosk visits summary: unexpected argument %q\n\n", pos[0])
+		fs.Usage()
+		return errUsage
+	}
+	s, err := visits.OpenReadOnly(visitsDB(a))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	now := time.Now()
+	sum, err := s.Summary(context.Background(), a.cfg.Point.ID, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path(), err)
+	}
+	writeSummary(a.stdout, a.cfg.Point.Name, sum)
+	return nil
+}
+
+// writeSummary prints the figures and a bar per month of this year (ASCII
+// bars: block characters are double width in some CJK terminals).
+func writeSummary(w io.Writer, name string, sum visits.Summary) {
+	fmt.Fprintf(w, "%s (%s)  %s\n", name, sum.Point, sum.Now.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "今天 today:       %d\n", sum.Today)
+	fmt.Fprintf(w, "本月 this month:  %d\n", sum.Month)
+	fmt.Fprintf(w, "今年 this year:   %d\n", sum.Year)
+	if sum.Open > 0 {
+		fmt.Fprintf(w, "进行中 in progress: %d\n", sum.Open)
+	}
+	top := 0
+	for _, n := range sum.Months {
+		top = max(top, n)
+	}
+	fmt.Fprintln(w)
+	for m, n := range sum.Months[:sum.Now.Month()] {
+		bar := 0
+		if top > 0 {
+			bar = (n*40 + top - 1) / top
+		}
+		fmt.Fprintf(w, "%2d月 %-40s %d\n", m+1, strings.Repeat("#", bar), n)
+	}
+}
