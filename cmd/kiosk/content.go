@@ -1,18 +1,102 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 
 	"kiosk/content"
 )
 
+// liveContent is what the kiosk shows and where to notice that it changed.
+type liveContent struct {
+	Pack     *content.Pack
+	IndexDir string // the search index of Pack (may not be built yet)
+	// Version is the installed version shown, or content.NoVersion for
+	// the embedded default pack.
+	Version string
+	// Live is the store's live version when it was read. The kiosk polls
+	// Store.LiveVersion() on the attract screen and reloads when the answer
+	// differs from Live (hot reload). Live differs from Version only when
+	// the live version could not be loaded and an older one is shown.
+	Live string
+	// Store is nil when the data folder cannot hold one (read-only); then
+	// Live is content.NoVersion and there is nothing to poll.
+	Store *content.Store
+}
+
 // livePack returns the content the kiosk shows and the folder its search
-// index lives in. Until staff install a pack (kiosk content load), it is the
-// embedded default pack, indexed under DATA/index/default-<fingerprint>.
+// index lives in: the version installed with `kiosk content load` if any,
+// else the embedded default pack, indexed under DATA/index/default-<fingerprint>.
 func livePack(a *app) (*content.Pack, string, error) {
+	lc, err := loadLiveContent(a)
+	return lc.Pack, lc.IndexDir, err
+}
+
+// loadLiveContent reads the live content. A live version that does not load
+// (disk damage) is reported on stderr and the next older installed version
+// is used instead, then the embedded default: the kiosk always starts.
+func loadLiveContent(a *app) (liveContent, error) {
+	lc := liveContent{Version: content.NoVersion, Live: content.NoVersion}
+	store, err := content.OpenStore(a.dataDir)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储 (%v),使用内置的默认内容\n", err)
+	} else {
+		lc.Store = store
+		lc.Live, err = store.LiveVersion()
+		if err != nil {
+			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本: %v\n", err)
+			lc.Live = content.NoVersion
+		}
+		if lc.Live != content.NoVersion {
+			if p, id, ok := loadInstalled(a, store, lc.Live); ok {
+				lc.Pack, lc.Version, lc.IndexDir = p, id, store.IndexDir(id)
+				return lc, nil
+			}
+		}
+	}
 	p, err := content.Default()
 	if err != nil {
-		return nil, "", err
+		return lc, err
 	}
-	return p, filepath.Join(a.dataDir, "index", "default-"+p.Fingerprint[:12]), nil
+	lc.Pack = p
+	lc.IndexDir = filepath.Join(a.dataDir, "index", "default-"+p.Fingerprint[:12])
+	return lc, nil
+}
+
+// loadInstalled loads the live version, or else the newest older one that
+// loads.
+func loadInstalled(a *app, store *content.Store, live string) (*content.Pack, string, bool) {
+	try := []string{live}
+	if vs, err := store.List(); err == nil {
+		for _, v := range vs {
+			if v.ID != live {
+				try = append(try, v.ID)
+			}
+		}
+	}
+	for _, id := range try {
+		p, probs := content.Load(os.DirFS(store.PackDir(id)))
+		if p != nil {
+			if id != live {
+				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s\n", id)
+			}
+			return p, id, true
+		}
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载:\n%v\n", id, probs.Errors())
+	}
+	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容")
+	return nil, "", false
+}
+
+// Changed reports whether staff installed or rolled back to another version
+// since lc was read (hot reload). It reads one small file; the kiosk calls it
+// every few seconds while the attract screen shows and, when it is true,
+// calls loadLiveContent again and switches — never during a visit.
+func (lc liveContent) Changed() bool {
+	if lc.Store == nil {
+		return false
+	}
+	v, err := lc.Store.LiveVersion()
+	return err == nil && v != lc.Live
 }

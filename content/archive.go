@@ -1,0 +1,475 @@
+package content
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Unpack reads the pack at src — a folder, a .zip or a .tar.gz (.tgz) file —
+// into dest, which must not exist yet. Only pack files are written
+// (pack.toml and *.md); other files are skipped with a warning. When the
+// archive holds a single top-level folder with pack.toml in it, that folder
+// becomes the pack's root.
+//
+// Problems are what is wrong with the source (unsafe entries, limits); the
+// error is a failure to read src or write dest. When Problems has errors,
+// dest may hold part of the pack and must be discarded.
+func Unpack(src, dest string, lim Limits) (Problems, error) {
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		return nil, err
+	}
+	u := &unpacker{lim: lim, seen: map[string]bool{}, put: diskWriter(dest)}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return nil, fmt.Errorf("无法打开 %s: %w", src, err)
+	}
+	label := filepath.Base(src)
+	switch kind := sourceKind(src, fi); kind {
+	case "dir":
+		// The folder itself may be reached through a link (/media/… → …);
+		// links inside it are refused.
+		var root string
+		if root, err = filepath.EvalSymlinks(src); err == nil {
+			err = unpackDir(root, u)
+		}
+	case "zip":
+		var f *os.File
+		if f, err = os.Open(src); err == nil {
+			defer f.Close()
+			err = unpackZip(f, fi.Size(), label, u)
+		}
+	case "tar.gz":
+		var f *os.File
+		if f, err = os.Open(src); err == nil {
+			defer f.Close()
+			err = unpackTarGz(f, label, u)
+		}
+	default:
+		return Problems{{File: label, Msg: "不是内容包:应为文件夹、.zip 或 .tar.gz 文件"}}, nil
+	}
+	if err != nil {
+		return u.probs, err
+	}
+	if len(u.probs.Errors()) > 0 {
+		return u.probs, nil
+	}
+	if u.files == 0 {
+		u.probs = append(u.probs, Problem{File: label, Msg: "内容包是空的:没有 pack.toml,也没有 .md 文档"})
+		return u.probs, nil
+	}
+	if err := hoistSingleFolder(dest, u); err != nil {
+		return u.probs, err
+	}
+	return u.probs, nil
+}
+
+// sourceKind tells a folder, a zip and a tar.gz apart, by name and else by
+// the first bytes.
+func sourceKind(src string, fi fs.FileInfo) string {
+	lower := strings.ToLower(src)
+	switch {
+	case fi.IsDir():
+		return "dir"
+	case !fi.Mode().IsRegular():
+		return ""
+	case strings.HasSuffix(lower, ".zip"):
+		return "zip"
+	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
+		return "tar.gz"
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	switch {
+	case bytes.HasPrefix(head[:n], []byte("PK\x03\x04")), bytes.HasPrefix(head[:n], []byte("PK\x05\x06")):
+		return "zip"
+	case bytes.HasPrefix(head[:n], []byte{0x1f, 0x8b}):
+		return "tar.gz"
+	}
+	return ""
+}
+
+// unpacker receives the entries of a source, checks them against the
+// limits and hands the pack files to put.
+type unpacker struct {
+	lim     Limits
+	put     func(name string, data []byte) error
+	seen    map[string]bool
+	entries int   // every entry seen
+	files   int   // pack files kept
+	total   int64 // bytes read
+	probs   Problems
+	full    bool // a limit was reached: stop reading
+}
+
+func (u *unpacker) fail(file, msg string) {
+	u.probs = append(u.probs, Problem{File: file, Msg: msg})
+}
+
+// entry counts one entry of any kind; false means stop reading.
+func (u *unpacker) entry(label string) bool {
+	u.entries++
+	if u.entries > u.lim.MaxEntries {
+		u.fail(label, fmt.Sprintf("条目过多:超过 %d 个文件和文件夹", u.lim.MaxEntries))
+		u.full = true
+	}
+	return !u.full
+}
+
+// wanted reports whether a cleaned name is a pack file to keep; it warns
+// about files it skips, except system clutter (.DS_Store, __MACOSX/…).
+func (u *unpacker) wanted(name string) bool {
+	for _, c := range strings.Split(name, "/") {
+		if strings.HasPrefix(c, ".") || c == "__MACOSX" {
+			return false
+		}
+	}
+	base := path.Base(name)
+	if base == ManifestFile || path.Ext(base) == ".md" {
+		return true
+	}
+	switch strings.ToLower(base) {
+	case "thumbs.db", "desktop.ini":
+		return false
+	}
+	u.probs = append(u.probs, Problem{File: name, Warning: true, Msg: "不是内容包文件(只使用 pack.toml 和 .md 文件),已忽略"})
+	return false
+}
+
+// file reads one regular file of a pack from r.
+func (u *unpacker) file(name string, r io.Reader) error {
+	if u.seen[name] {
+		u.fail(name, "条目重复出现")
+		return nil
+	}
+	u.seen[name] = true
+	u.files++
+	if u.files > u.lim.MaxFiles {
+		u.fail(name, fmt.Sprintf("文件过多:内容包最多 %d 个文件", u.lim.MaxFiles))
+		u.full = true
+		return nil
+	}
+	room := u.lim.MaxTotalBytes - u.total
+	max := min(u.lim.MaxFileBytes, room)
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	u.total += int64(len(data))
+	if err != nil {
+		u.fail(name, "无法读取: "+err.Error())
+		return nil
+	}
+	switch {
+	case int64(len(data)) > u.lim.MaxFileBytes:
+		u.fail(name, fmt.Sprintf("文件超过大小上限 %s", sizeText(u.lim.MaxFileBytes)))
+		return nil
+	case int64(len(data)) > room:
+		u.fail(name, fmt.Sprintf("内容包超过总大小上限 %s", sizeText(u.lim.MaxTotalBytes)))
+		u.full = true
+		return nil
+	}
+	return u.put(name, data)
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+// cleanName turns an archive entry name into a path inside the pack, or
+// explains why the entry is unsafe. Zip files written on Chinese Windows
+// name entries in GBK; those names are decoded.
+func cleanName(raw string) (string, string) {
+	name := raw
+	if !utf8.ValidString(name) {
+		dec, err := simplifiedchinese.GB18030.NewDecoder().String(name)
+		if err != nil || !utf8.ValidString(dec) || strings.ContainsRune(dec, utf8.RuneError) {
+			return "", "文件名不是有效的 UTF-8 或 GBK 文本"
+		}
+		name = dec
+	}
+	if strings.ContainsRune(name, 0) {
+		return "", "文件名含有空字符"
+	}
+	for _, r := range name {
+		if isControl(r) {
+			return "", "文件名含有控制字符"
+		}
+	}
+	name = strings.ReplaceAll(name, `\`, "/")
+	if strings.HasPrefix(name, "/") || len(name) >= 2 && name[1] == ':' {
+		return "", "条目使用绝对路径,已拒绝"
+	}
+	var parts []string
+	for _, c := range strings.Split(name, "/") {
+		switch c {
+		case "..":
+			return "", "条目路径含有 ..(可能写到内容包以外),已拒绝"
+		case "", ".":
+			continue
+		}
+		parts = append(parts, c)
+	}
+	clean := strings.Join(parts, "/")
+	if clean != "" && !fs.ValidPath(clean) {
+		return "", "条目路径无效"
+	}
+	return clean, ""
+}
+
+// quoteName shows an entry name safely in a message.
+func quoteName(raw string) string {
+	if utf8.ValidString(raw) && !strings.ContainsFunc(raw, isControl) {
+		return raw
+	}
+	q := fmt.Sprintf("%q", raw)
+	return q[1 : len(q)-1]
+}
+
+func unpackZip(ra io.ReaderAt, size int64, label string, u *unpacker) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		u.fail(label, "不是有效的 zip 文件: "+err.Error())
+		return nil
+	}
+	if len(zr.File) > u.lim.MaxEntries {
+		u.fail(label, fmt.Sprintf("条目过多:超过 %d 个文件和文件夹", u.lim.MaxEntries))
+		return nil
+	}
+	for _, f := range zr.File {
+		if !u.entry(label) {
+			return nil
+		}
+		name, bad := cleanName(f.Name)
+		if bad != "" {
+			u.fail(quoteName(f.Name), bad)
+			continue
+		}
+		mode := f.Mode()
+		switch {
+		case mode&fs.ModeSymlink != 0:
+			u.fail(name, "条目是符号链接,已拒绝")
+			continue
+		case mode.IsDir() || strings.HasSuffix(f.Name, "/"):
+			continue
+		case !mode.IsRegular():
+			u.fail(name, "条目是设备文件或其他特殊文件,已拒绝")
+			continue
+		case name == "" || !u.wanted(name):
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			u.fail(name, "无法解压: "+err.Error())
+			continue
+		}
+		err = u.file(name, rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if u.full {
+			return nil
+		}
+	}
+	return nil
+}
+
+func unpackTarGz(r io.Reader, label string, u *unpacker) error {
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		u.fail(label, "不是有效的 tar.gz 文件: "+err.Error())
+		return nil
+	}
+	defer gz.Close()
+	// Bound the bytes decompressed, headers and skipped entries included:
+	// a tar.gz bomb is stopped here whatever sizes its headers declare.
+	budget := u.lim.MaxTotalBytes + int64(u.lim.MaxEntries)*1024 + 1<<20
+	lr := &io.LimitedReader{R: gz, N: budget}
+	tr := tar.NewReader(lr)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
+			if lr.N <= 0 {
+				u.fail(label, fmt.Sprintf("解压后超过总大小上限 %s", sizeText(u.lim.MaxTotalBytes)))
+			} else {
+				u.fail(label, "不是有效的 tar.gz 文件: "+err.Error())
+			}
+			return nil
+		}
+		if !u.entry(label) {
+			return nil
+		}
+		name, bad := cleanName(hdr.Name)
+		if bad != "" {
+			u.fail(quoteName(hdr.Name), bad)
+			continue
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeDir, tar.TypeXGlobalHeader:
+			continue
+		case tar.TypeSymlink:
+			u.fail(name, "条目是符号链接,已拒绝")
+			continue
+		case tar.TypeLink:
+			u.fail(name, "条目是硬链接,已拒绝")
+			continue
+		case tar.TypeChar, tar.TypeBlock:
+			u.fail(name, "条目是设备文件,已拒绝")
+			continue
+		case tar.TypeFifo:
+			u.fail(name, "条目是命名管道,已拒绝")
+			continue
+		default:
+			u.fail(name, fmt.Sprintf("不支持的条目类型 %q,已拒绝", hdr.Typeflag))
+			continue
+		}
+		if name == "" || !u.wanted(name) {
+			continue
+		}
+		if err := u.file(name, tr); err != nil {
+			return err
+		}
+		if u.full {
+			return nil
+		}
+	}
+}
+
+func unpackDir(root string, u *unpacker) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		if !u.entry(filepath.Base(root)) {
+			return filepath.SkipAll
+		}
+		switch t := d.Type(); {
+		case t&fs.ModeSymlink != 0:
+			u.fail(name, "是符号链接,已拒绝(请复制真实文件)")
+			return nil
+		case t.IsDir():
+			if b := d.Name(); strings.HasPrefix(b, ".") || b == "__MACOSX" {
+				return filepath.SkipDir
+			}
+			return nil
+		case !t.IsRegular():
+			u.fail(name, "是设备文件或其他特殊文件,已拒绝")
+			return nil
+		}
+		if !u.wanted(name) {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := u.file(name, f); err != nil {
+			return err
+		}
+		if u.full {
+			return filepath.SkipAll
+		}
+		return nil
+	})
+}
+
+// diskWriter writes pack files under dest.
+func diskWriter(dest string) func(name string, data []byte) error {
+	return func(name string, data []byte) error {
+		p := filepath.Join(dest, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+// hoistSingleFolder makes X/ the root of dest when dest holds only the
+// folder X and X/pack.toml exists (a pack zipped with its folder).
+func hoistSingleFolder(dest string, u *unpacker) error {
+	if _, err := os.Stat(filepath.Join(dest, ManifestFile)); err == nil {
+		return nil
+	}
+	ents, err := os.ReadDir(dest)
+	if err != nil || len(ents) != 1 || !ents[0].IsDir() {
+		return err
+	}
+	top := ents[0].Name()
+	if _, err := os.Stat(filepath.Join(dest, top, ManifestFile)); err != nil {
+		return nil
+	}
+	tmp := dest + ".hoist"
+	if err := os.Rename(filepath.Join(dest, top), tmp); err != nil {
+		return err
+	}
+	if err := os.Remove(dest); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return err
+	}
+	for i := range u.probs {
+		u.probs[i].File = strings.TrimPrefix(u.probs[i].File, top+"/")
+	}
+	return nil
+}
+
+// Check validates the pack at src (a folder, .zip or .tar.gz) without
+// installing it: it unpacks it into a temporary folder, loads it and
+// removes the folder. The pack is nil when any problem is an error.
+func Check(src string, lim Limits) (*Pack, Problems, error) {
+	tmp, err := os.MkdirTemp("", "kiosk-check-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "pack")
+	probs, err := Unpack(src, dir, lim)
+	if err != nil || len(probs.Errors()) > 0 {
+		return nil, probs, err
+	}
+	p, lp := Load(os.DirFS(dir))
+	return p, append(probs, lp...), nil
+}

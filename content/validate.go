@@ -1,0 +1,381 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Limits bound what a pack may hold. They are checked while a pack is read
+// from a folder or an archive (see docs/content-format.md, "Limits"); sizes
+// are the bytes actually read, never the sizes an archive declares.
+type Limits struct {
+	MaxFileBytes  int64 // one file (pack.toml or a document)
+	MaxFiles      int   // pack files kept: pack.toml and documents
+	MaxEntries    int   // every entry of an archive or folder, folders and ignored files included
+	MaxTotalBytes int64 // all bytes read from the source, ignored files included
+}
+
+// DefaultLimits are the limits `kiosk content check/load` apply.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileBytes:  4 << 20,   // 4 MiB: the 2018 annual report is 26 KB
+		MaxFiles:      20000,     // documents + pack.toml
+		MaxEntries:    50000,     // files and folders
+		MaxTotalBytes: 256 << 20, // 256 MiB
+	}
+}
+
+// Removal is one line of text from which Sanitize removed something.
+type Removal struct {
+	Line    int    // 1-based
+	Removed string // what was removed, quoted for a log (e.g. "\x1b[31m")
+}
+
+// Sanitize removes control characters and terminal escape sequences from
+// text that a kiosk will draw on a terminal: C0 controls other than tab and
+// newline, DEL, C1 controls, ESC sequences (CSI, OSC, DCS… up to their
+// terminator, never past the end of the line) and bidirectional overrides.
+// CRLF becomes LF silently; a lone CR is removed. Line numbers do not change.
+func Sanitize(s string) (string, []Removal) {
+	if isClean(s) {
+		return s, nil
+	}
+	var out strings.Builder
+	out.Grow(len(s))
+	var rems []Removal
+	line := 1
+	var cur strings.Builder // what was removed on this line
+	endLine := func() {
+		if cur.Len() > 0 {
+			q := strconv.Quote(cur.String())
+			rems = append(rems, Removal{Line: line, Removed: q[1 : len(q)-1]})
+			cur.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\n':
+			endLine()
+			out.WriteByte('\n')
+			line++
+			i++
+			continue
+		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			i++ // CRLF: keep the LF
+			continue
+		case r == '\t' || !isControl(r):
+			out.WriteString(s[i : i+size])
+			i += size
+			continue
+		}
+		n := escapeLen(s[i:])
+		cur.WriteString(s[i : i+n])
+		i += n
+	}
+	endLine()
+	return out.String(), rems
+}
+
+func isClean(s string) bool {
+	for _, r := range s {
+		if r != '\n' && r != '\t' && isControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isControl(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true // bidi embeddings, overrides and isolates
+	}
+	return false
+}
+
+// escapeLen returns how many bytes of s, which starts with a control
+// character, form one control or escape sequence. It never goes past a
+// newline.
+func escapeLen(s string) int {
+	r, size := utf8.DecodeRuneInString(s)
+	var rest string
+	switch {
+	case r == 0x1b && len(s) > 1:
+		switch s[1] {
+		case '[':
+			return size + 1 + csiLen(s[2:])
+		case ']', 'P', '_', '^', 'X':
+			return size + 1 + stringLen(s[2:])
+		default:
+			if s[1] >= 0x20 && s[1] <= 0x7e {
+				return size + 1
+			}
+			return size
+		}
+	case r == 0x9b: // C1 CSI
+		rest = s[size:]
+		return size + csiLen(rest)
+	case r == 0x9d || r == 0x90 || r == 0x9f || r == 0x9e || r == 0x98: // C1 OSC, DCS, APC, PM, SOS
+		rest = s[size:]
+		return size + stringLen(rest)
+	}
+	return size
+}
+
+// csiLen is the length of a CSI sequence's parameters and final byte.
+func csiLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c <= 0x3f: // parameter and intermediate bytes
+		case c >= 0x40 && c <= 0x7e:
+			return i + 1
+		default:
+			return i
+		}
+	}
+	return len(s)
+}
+
+// stringLen is the length of an OSC/DCS/APC string up to and including
+// BEL or ST (ESC \), stopping before a newline.
+func stringLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			return i
+		case 0x07:
+			return i + 1
+		case 0x1b:
+			if i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+	}
+	return len(s)
+}
+
+// sanitizeProblems turns removals into warnings, at most maxPerFile of them
+// plus a count of the rest.
+func sanitizeProblems(file string, rems []Removal) Problems {
+	const maxPerFile = 10
+	var probs Problems
+	for i, r := range rems {
+		if i == maxPerFile {
+			probs = append(probs, Problem{File: file, Line: r.Line, Warning: true,
+				Msg: fmt.Sprintf("另有 %d 行含控制字符或转义序列,均已删除", len(rems)-maxPerFile)})
+			break
+		}
+		probs = append(probs, Problem{File: file, Line: r.Line, Warning: true,
+			Msg: "已删除控制字符或转义序列 \"" + r.Removed + "\""})
+	}
+	return probs
+}
+
+// encodingProblem explains why data, which is not valid UTF-8, cannot be
+// read: GBK/GB18030 or UTF-16 text gets a message telling staff how to
+// convert it; anything else the line of the first bad byte.
+func encodingProblem(name string, data []byte) Problem {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return Problem{File: name, Line: 1, Msg: "文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8,或用 kiosk content import 转换"}
+	}
+	bad := 0
+	for len(data[bad:]) > 0 {
+		r, size := utf8.DecodeRune(data[bad:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		bad += size
+	}
+	line := 1 + bytes.Count(data[:bad], []byte("\n"))
+	if looksGBK(data) {
+		return Problem{File: name, Line: line, Msg: "文件是 GBK/GB18030 编码,不是 UTF-8;请用 kiosk content import 转换后再检查"}
+	}
+	return Problem{File: name, Line: line, Msg: fmt.Sprintf("不是有效的 UTF-8 文本(第 %d 行有无效字节;如果是 GBK 编码,请用 kiosk content import 转换)", line)}
+}
+
+// looksGBK reports whether data decodes as GB18030 without errors into text
+// that contains Chinese characters.
+func looksGBK(data []byte) bool {
+	dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil {
+		return false
+	}
+	han, bad := 0, 0
+	for _, r := range string(dec) {
+		switch {
+		case r == utf8.RuneError:
+			bad++
+		case unicode.Is(unicode.Han, r):
+			han++
+		}
+	}
+	return han > 0 && bad == 0
+}
+
+// Link is a Markdown link in a document whose target is a section or a
+// document of the pack (docs/content-format.md, "Links"):
+//
+//	[年度报告第四部分](ref:lanshanqulsqzf/2019-0000001#4.2)
+//	[见第四部分](#4)
+type Link struct {
+	Line    int    // 1-based line in the document's file
+	Text    string // the link text
+	Target  string // as written, e.g. "ref:X#4.2" or "#4.2"
+	IndexNo string // the 索引号 it refers to ("" for the same document)
+	Section string // the section number, "" for the whole document
+}
+
+// linkRE matches inline Markdown links whose target is ref:… or #…
+var linkRE = regexp.MustCompile(`\[([^\]\n]*)\]\(\s*<?((?:ref:|#|＃)[^\s)>]*)>?(?:\s+"[^"\n]*")?\s*\)`)
+
+// sectionNumberRE is what a section number looks like: 0, 4, 4.2.
+var sectionNumberRE = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[1-9][0-9]*)?$`)
+
+// DocumentLinks returns the ref: and # links in d's body, outside code
+// blocks and code spans.
+func DocumentLinks(d *Document) []Link {
+	first := bodyLine(d)
+	var out []Link
+	fenced := false
+	for i, l := range strings.Split(d.Body, "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fenced = !fenced
+			continue
+		}
+		if fenced || !strings.Contains(l, "](") {
+			continue
+		}
+		l = stripCodeSpans(l)
+		for _, m := range linkRE.FindAllStringSubmatch(l, -1) {
+			target := m[2]
+			lk := Link{Line: first + i, Text: m[1], Target: target}
+			t := strings.ReplaceAll(target, "＃", "#")
+			if rest, ok := strings.CutPrefix(t, "ref:"); ok {
+				lk.IndexNo, lk.Section, _ = strings.Cut(rest, "#")
+			} else {
+				lk.Section = strings.TrimPrefix(t, "#")
+			}
+			out = append(out, lk)
+		}
+	}
+	return out
+}
+
+// bodyLine is the 1-based line of the file on which d.Body starts.
+func bodyLine(d *Document) int {
+	for _, s := range d.Sections {
+		if s.Number == "0" {
+			return s.Line
+		}
+		break
+	}
+	// Without a lead section the body starts before the first heading;
+	// count back the body's lines from the first heading.
+	if len(d.Sections) > 0 {
+		before, _, _ := strings.Cut(d.Body, "\n## ")
+		if strings.HasPrefix(d.Body, "## ") {
+			before = ""
+		} else {
+			before += "\n"
+		}
+		return d.Sections[0].Line - strings.Count(before, "\n")
+	}
+	return 1
+}
+
+// stripCodeSpans blanks `code spans` so links inside them are not links.
+func stripCodeSpans(l string) string {
+	if !strings.Contains(l, "`") {
+		return l
+	}
+	var b strings.Builder
+	in := false
+	for _, r := range l {
+		if r == '`' {
+			in = !in
+		}
+		if in || r == '`' {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Resolve finds what a link in document from points to.
+func (p *Pack) Resolve(from *Document, lk Link) (*Document, *Section, error) {
+	d := from
+	if lk.IndexNo != "" {
+		d = nil
+		for _, x := range p.Docs {
+			if x.IndexNo == lk.IndexNo {
+				d = x
+				break
+			}
+		}
+		if d == nil {
+			return nil, nil, fmt.Errorf("没有索引号为 %s 的文档", lk.IndexNo)
+		}
+	}
+	if lk.Section == "" {
+		return d, nil, nil
+	}
+	if s := d.Section(lk.Section); s != nil {
+		return d, s, nil
+	}
+	return d, nil, fmt.Errorf("文档 %s 中没有第 %s 节", d.IndexNo, lk.Section)
+}
+
+// checkLinks reports links to documents or sections that do not exist.
+// When complete is false some documents failed to load, so a link to an
+// unknown 索引号 is not reported (it may point to one of them).
+func checkLinks(docs []*Document, complete bool) Problems {
+	byNo := make(map[string]*Document, len(docs))
+	for _, d := range docs {
+		byNo[d.IndexNo] = d
+	}
+	var probs Problems
+	for _, d := range docs {
+		for _, lk := range DocumentLinks(d) {
+			switch {
+			case strings.HasPrefix(lk.Target, "ref:") && lk.IndexNo == "":
+				probs = append(probs, Problem{File: d.File, Line: lk.Line, Msg: fmt.Sprintf("链接 %s 缺少索引号", lk.Target)})
+				continue
+			case lk.Section != "" && !sectionNumberRE.MatchString(lk.Section),
+				lk.Section == "" && !strings.HasPrefix(lk.Target, "ref:"):
+				probs = append(probs, Problem{File: d.File, Line: lk.Line, Msg: fmt.Sprintf("链接 %s 中的 %q 不是章节号(应为 0、4 或 4.2 这样的编号)", lk.Target, lk.Section)})
+				continue
+			}
+			td := d
+			if lk.IndexNo != "" {
+				td = byNo[lk.IndexNo]
+			}
+			var err error
+			switch {
+			case td == nil && !complete:
+				continue
+			case td == nil:
+				err = fmt.Errorf("没有索引号为 %s 的文档", lk.IndexNo)
+			case lk.Section != "" && td.Section(lk.Section) == nil:
+				err = fmt.Errorf("文档 %s 中没有第 %s 节", td.IndexNo, lk.Section)
+			default:
+				continue
+			}
+			probs = append(probs, Problem{File: d.File, Line: lk.Line, Msg: fmt.Sprintf("链接 %s 指向不存在的目标: %v", lk.Target, err)})
+		}
+	}
+	return probs
+}
