@@ -353,6 +353,25 @@ func (s *Store) newID(v Version) string {
 
 // setCurrent makes id live: write a temp file, fsync, rename over current,
 // fsync the folder.
+// DefaultVersion names the embedded default pack in `content rollback`.
+const DefaultVersion = "default"
+
+// rollbackToDefault makes the embedded default pack live again; the
+// installed versions stay for a later rollback to them. Called locked.
+func (s *Store) rollbackToDefault() (Version, error) {
+	live, err := s.LiveVersion()
+	if err != nil {
+		return Version{}, err
+	}
+	if live == NoVersion {
+		return Version{}, errors.New("当前已经在使用内置的默认内容")
+	}
+	if err := s.setCurrent(NoVersion); err != nil {
+		return Version{}, err
+	}
+	return Version{ID: NoVersion, Title: "内置的默认内容", Live: true}, nil
+}
+
 func (s *Store) setCurrent(id string) error {
 	return writeFileAtomic(filepath.Join(s.dir, "current"), []byte(id+"\n"))
 }
@@ -401,10 +420,17 @@ func (s *Store) Rollback(id string) (Version, error) {
 				liveAt = i
 			}
 		}
-		if liveAt < 0 || liveAt+1 >= len(vs) {
-			return Version{}, errors.New("没有比当前版本更早的版本可以回退")
+		if liveAt < 0 {
+			return Version{}, errors.New("当前已经在使用内置的默认内容")
+		}
+		if liveAt+1 >= len(vs) {
+			// The oldest installed version is live: the one before it
+			// is the embedded default pack.
+			return s.rollbackToDefault()
 		}
 		target = &vs[liveAt+1]
+	} else if id == NoVersion || id == DefaultVersion {
+		return s.rollbackToDefault()
 	} else {
 		var matches []*Version
 		for i := range vs {

@@ -165,8 +165,12 @@ func TestStoreLoadListRollback(t *testing.T) {
 	if err != nil || rv.ID != v1.ID {
 		t.Fatalf("rollback: %+v %v", rv, err)
 	}
-	if _, err := s.Rollback(""); err == nil {
-		t.Error("rollback past the oldest version succeeded")
+	// Past the oldest version is the embedded default pack.
+	if rv, err := s.Rollback(""); err != nil || rv.ID != NoVersion {
+		t.Errorf("rollback past the oldest version: %+v %v, want the embedded default", rv, err)
+	}
+	if _, err := s.Rollback(v1.ID); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := s.Rollback(v1.ID); err == nil {
 		t.Error("rollback to the live version succeeded")
@@ -404,4 +408,36 @@ func TestGenerateSyntheticPack(t *testing.T) {
 		n = 10000
 	}
 	genPack(t, dir, n, fmt.Sprintf("synthetic-%d", n))
+}
+
+func TestRollbackToEmbeddedDefault(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Rollback(""); err == nil {
+		t.Fatal("rollback with nothing installed should say the default is in use")
+	}
+	res, err := s.Load(filepath.Join("defaultpack"), NoIndex, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Rollback("")
+	if err != nil || v.ID != NoVersion {
+		t.Fatalf("rollback from the only version: %v, %v", v, err)
+	}
+	if live, _ := s.LiveVersion(); live != NoVersion {
+		t.Fatalf("live is %s, want the embedded default", live)
+	}
+	// The installed version is kept and can be switched back to.
+	if _, err := s.Rollback(res.Version.ID); err != nil {
+		t.Fatal(err)
+	}
+	if live, _ := s.LiveVersion(); live != res.Version.ID {
+		t.Fatalf("live is %s, want %s", live, res.Version.ID)
+	}
+	if _, err := s.Rollback(DefaultVersion); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -21,7 +21,8 @@ const contentUsage = `Usage: kiosk content COMMAND [args]
   load PATH            检查、解包、建立索引,然后切换到新版本(原子操作;
                        失败时什么都不改变)。保留最近 3 个版本。
   list                 列出已安装的版本、当前版本、载入时间和来源。
-  rollback [VERSION]   切换回以前的版本(不写版本号时回到上一个版本)。
+  rollback [VERSION]   切换回以前的版本(不写版本号时回到上一个版本;
+                       最早的版本之前是内置的默认内容,也可写 default)。
   import [-o DIR] [-force] FILE…
                        把网页上复制的报告文本或另存的网页(UTF-8、GBK 均可)
                        转换成内容包文档 DIR/名称.md(默认当前文件夹)。
@@ -164,7 +165,7 @@ func contentLoad(a *app, src string) error {
 	}
 	fmt.Fprintf(a.stdout, "已加载并切换到版本 %s:%s %s,%d 篇文档,%d 个章节(用时 %.1f 秒)。\n",
 		v.ID, v.Title, v.PackVersion, v.Docs, v.Sections, time.Since(start).Seconds())
-	fmt.Fprintln(a.stdout, "正在运行的查阅机会在回到待机画面时换用新内容。")
+	fmt.Fprintln(a.stdout, "正在运行的自助终端会在回到待机画面时换用新内容。")
 	return nil
 }
 
@@ -210,8 +211,12 @@ func contentRollback(a *app, id string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "已切换到版本 %s:%s %s,%d 篇文档。\n", v.ID, v.Title, v.PackVersion, v.Docs)
-	fmt.Fprintln(a.stdout, "正在运行的查阅机会在回到待机画面时换用这个版本。")
+	if v.ID == content.NoVersion {
+		fmt.Fprintln(a.stdout, "已切换到内置的默认内容(已安装的版本仍保留,可再用 rollback VERSION 切换)。")
+	} else {
+		fmt.Fprintf(a.stdout, "已切换到版本 %s:%s %s,%d 篇文档。\n", v.ID, v.Title, v.PackVersion, v.Docs)
+	}
+	fmt.Fprintln(a.stdout, "正在运行的自助终端会在回到待机画面时换用这个版本。")
 	return nil
 }
 
