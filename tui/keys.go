@@ -34,6 +34,8 @@ const (
 	actToResults
 	actToQuery
 	actClear
+	actFilterCatalogue
+	actFilterYear
 )
 
 // binding ties keys (with their hint) to an action. A binding with an
@@ -61,6 +63,7 @@ type keyMap struct {
 	Submit, Delete, Cancel                  binding
 	// Bindings of screens where letters and digits are typed text.
 	ToResults, BackToQuery, Clear, HomeKey, EndVisitTyping binding
+	FilterCatalogue, FilterYear                            binding
 }
 
 func newKeyMap(staffKey string) keyMap {
@@ -92,6 +95,9 @@ func newKeyMap(staffKey string) keyMap {
 		Clear:          bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
 		HomeKey:        bind(actHome, []string{"home"}, "Home", "首页"),
 		EndVisitTyping: bind(actEndVisit, []string{"ctrl+x"}, "^X", "结束浏览"),
+
+		FilterCatalogue: bind(actFilterCatalogue, []string{"f2"}, "F2", "换目录"),
+		FilterYear:      bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
 	}
 }
 

@@ -3,10 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"kiosk/index"
 )
@@ -30,6 +32,12 @@ type searchScreen struct {
 	running  bool
 	list     *list
 	searched bool // a search of this visit was counted
+
+	// Filters, shown only when the content has more than one value:
+	// index 0 is "全部" (all).
+	catalogues []string
+	years      []string
+	cat, year  int
 }
 
 type searchTickMsg struct{ seq int }
@@ -42,7 +50,46 @@ type searchResultMsg struct {
 }
 
 func newSearchScreen(m *Model) screen {
-	return &searchScreen{keys: &m.keys, input: newLineInput(100), typing: true, list: newList(nil)}
+	s := &searchScreen{keys: &m.keys, input: newLineInput(100), typing: true, list: newList(nil)}
+	if m.d.Search != nil {
+		if cs := m.d.Search.Catalogues(); len(cs) > 1 {
+			s.catalogues = []string{"全部"}
+			for _, c := range cs {
+				s.catalogues = append(s.catalogues, c.Value)
+			}
+		}
+		if ys := m.d.Search.Years(); len(ys) > 1 {
+			s.years = []string{"全部"}
+			for _, y := range ys {
+				s.years = append(s.years, y.Value)
+			}
+		}
+	}
+	return s
+}
+
+// filterBindings are shown only when there is something to choose.
+func (s *searchScreen) filterBindings() []binding {
+	var bs []binding
+	if len(s.catalogues) > 1 {
+		bs = append(bs, s.keys.FilterCatalogue)
+	}
+	if len(s.years) > 1 {
+		bs = append(bs, s.keys.FilterYear)
+	}
+	return bs
+}
+
+// options are the search options with the chosen filters.
+func (s *searchScreen) options() index.Options {
+	o := index.Options{Limit: 50}
+	if s.cat > 0 {
+		o.Catalogue = s.catalogues[s.cat]
+	}
+	if s.year > 0 {
+		o.Year, _ = strconv.Atoi(s.years[s.year])
+	}
+	return o
 }
 
 func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
@@ -50,9 +97,13 @@ func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
 func (s *searchScreen) bindings() []binding {
 	k := s.keys
 	if s.typing {
-		return []binding{k.ToResults, k.Delete, k.Back, k.HomeKey, k.Clear, k.EndVisitTyping}
+		bs := []binding{k.ToResults, k.Delete, k.Back}
+		bs = append(bs, s.filterBindings()...)
+		return append(bs, k.HomeKey, k.Clear, k.EndVisitTyping)
 	}
-	return append([]binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open, k.BackToQuery}, k.Back, k.Home, k.EndVisit)
+	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open, k.BackToQuery}
+	bs = append(bs, s.filterBindings()...)
+	return append(bs, k.Back, k.Home, k.EndVisit)
 }
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
@@ -97,10 +148,11 @@ func (s *searchScreen) run(m *Model) tea.Cmd {
 	}
 	s.running = true
 	search := m.d.Search
+	opts := s.options()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		res, err := search.Search(ctx, q, index.Options{Limit: 50})
+		res, err := search.Search(ctx, q, opts)
 		return searchResultMsg{seq: seq, query: q, results: res, err: err}
 	}
 }
@@ -177,6 +229,18 @@ func (s *searchScreen) do(m *Model, a action) tea.Cmd {
 	case actClear:
 		s.input.Reset()
 		return s.changed()
+	case actFilterCatalogue:
+		if len(s.catalogues) > 1 {
+			s.cat = (s.cat + 1) % len(s.catalogues)
+			return s.changed()
+		}
+		return nil
+	case actFilterYear:
+		if len(s.years) > 1 {
+			s.year = (s.year + 1) % len(s.years)
+			return s.changed()
+		}
+		return nil
 	case actDelete:
 		if changed, _ := s.input.update(tea.KeyPressMsg{Code: tea.KeyBackspace}); changed {
 			return s.changed()
@@ -208,6 +272,27 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		cursor = "▏"
 	}
 	top = append(top, st.Title.Render(" 搜索:")+m.d.Sanitize(s.input.String())+cursor)
+	var zones []zone
+	if len(s.catalogues) > 1 || len(s.years) > 1 {
+		// The filter row: each chip is a tap target and names its key.
+		x := 1
+		var row strings.Builder
+		row.WriteString(" ")
+		chip := func(label string, act action) {
+			text := m.st.Button.Render(" " + label + " ▸ ")
+			w := lipgloss.Width(text)
+			zones = append(zones, zone{x0: x, x1: x + w, y0: len(top), y1: len(top) + 1, tap: func(m *Model) tea.Cmd { return s.do(m, act) }})
+			row.WriteString(text + "  ")
+			x += w + 2
+		}
+		if len(s.catalogues) > 1 {
+			chip("目录:"+m.d.Sanitize(s.catalogues[s.cat]), actFilterCatalogue)
+		}
+		if len(s.years) > 1 {
+			chip("年份:"+s.years[s.year], actFilterYear)
+		}
+		top = append(top, row.String())
+	}
 	var help string
 	switch {
 	case s.input.String() == "":
@@ -228,7 +313,7 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	top = append(top, "")
 	if len(s.list.items) == 0 {
-		return strings.Join(top, "\n"), nil
+		return strings.Join(top, "\n"), zones
 	}
 	// While typing, digits belong to the query: no selection and no
 	// number labels are shown that would promise otherwise.
@@ -237,11 +322,12 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		s.list.cursor = -1
 	}
 	s.list.hideNumbers = s.typing
-	list, zones := s.list.render(m, w, max(h-len(top), 1))
+	list, lzones := s.list.render(m, w, max(h-len(top), 1))
 	s.list.cursor = saved
-	for i := range zones {
-		zones[i].y0 += len(top)
-		zones[i].y1 += len(top)
+	for _, z := range lzones {
+		z.y0 += len(top)
+		z.y1 += len(top)
+		zones = append(zones, z)
 	}
 	return strings.Join(top, "\n") + "\n" + list, zones
 }

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -159,4 +161,62 @@ func TestHotReloadWaitsForAttract(t *testing.T) {
 	hs.press("x") // 结束浏览: back to attract
 	hs.send(reloadTickMsg{})
 	hs.mustShow("2026.11.25")
+}
+
+// twoCataloguePack is the default pack plus a 2026 notice in another 公开目录.
+func twoCataloguePack(t *testing.T) *content.Pack {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(content.DefaultFS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content.DefaultFS(), p)
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys["notice.md"] = &fstest.MapFile{Data: []byte("---\n标题: 兰山区关于做好查阅点适老化改造的通知\n索引号: lanshanqulsqzf/2026-0000123\n发布机构: 兰山区政府办公室\n发布日期: 2026-11-20\n公开目录: 通知公告\n公开方式: 主动公开\n---\n\n## 一、工作目标\n\n全区政府信息查阅点完成适老化改造。\n")}
+	p, probs := content.Load(fsys)
+	if p == nil {
+		t.Fatal(probs)
+	}
+	return p
+}
+
+func TestSearchFiltersByCatalogueAndYear(t *testing.T) {
+	p := twoCataloguePack(t)
+	dir := t.TempDir()
+	if err := index.Build(dir, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	hs := newHarness(t, 100, 40, func(d *Deps) { d.Pack, d.Search = p, ix })
+	hs.press("a", "s")
+	hs.typeText("查阅点")
+	hs.settle()
+	hs.mustShow("目录:全部")
+	hs.mustShow("年份:全部")
+	hs.mustShow("适老化改造的通知")
+	hs.mustShow("2018年政府信息公开工作年度报告")
+	// F3 picks the newest year: only the 2026 notice is left.
+	hs.send(tea.KeyPressMsg{Code: tea.KeyF3})
+	hs.settle()
+	hs.mustShow("年份:2026")
+	if hs.contains("2018年政府信息公开工作年度报告") {
+		t.Fatalf("the year filter let a 2019 document through:\n%s", hs.plain())
+	}
+	// A tap on the year chip moves on to 2019.
+	hs.clickText("年份:2026")
+	hs.settle()
+	hs.mustShow("年份:2019")
+	if hs.contains("适老化改造的通知") {
+		t.Fatalf("the year filter let a 2026 document through:\n%s", hs.plain())
+	}
 }

@@ -41,6 +41,10 @@ type Searcher interface {
 	Search(ctx context.Context, query string, opts index.Options) (*index.Results, error)
 	// Matches returns the byte ranges of text that match query.
 	Matches(text, query string) [][2]int
+	// Catalogues and Years list the filter values present (years as
+	// decimal strings, newest first).
+	Catalogues() []index.Facet
+	Years() []index.Facet
 }
 
 // Content is what a kiosk shows: a pack, its search index and version.
