@@ -23,6 +23,9 @@ type Sentence struct {
 	// closing punctuation included, surrounding spaces and line-leading
 	// Markdown marks (#, -, >, |) excluded.
 	Start, End int
+	// Cells holds a table row's cells (spoken joined by ","); nil for
+	// other sentences.
+	Cells []string
 }
 
 // Split cuts Markdown (or plain text) into sentences.
@@ -213,7 +216,7 @@ func appendTableRow(out []Sentence, row string, at int) []Sentence {
 	if len(cells) == 0 {
 		return out
 	}
-	return append(out, Sentence{Text: strings.Join(cells, ","), Start: at, End: at + len(row)})
+	return append(out, Sentence{Text: strings.Join(cells, ","), Start: at, End: at + len(row), Cells: cells})
 }
 
 // cleanInline removes inline Markdown: emphasis marks (** __ and single *
