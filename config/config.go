@@ -50,6 +50,15 @@ type Kiosk struct {
 	StaffKey     string   `toml:"staff_key"`
 	StaffPINHash string   `toml:"staff_pin_hash"`
 	Style        string   `toml:"style"` // dark or light
+	// ElderMode starts every visit in 长者模式; Traditional in 繁體.
+	ElderMode   bool `toml:"elder_mode"`
+	Traditional bool `toml:"traditional"`
+	// SpeechCommand reads a sentence aloud (on its standard input, or in
+	// place of {text}); empty: espeak-ng -v cmn. "off" hides read-aloud.
+	SpeechCommand string `toml:"speech_command"`
+	// PrintCommand prints a section sent as plain text on its standard
+	// input, e.g. "lp -d kiosk"; empty: no print control.
+	PrintCommand string `toml:"print_command"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("120s").

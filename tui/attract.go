@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // attract is the screen a kiosk shows while nobody uses it: where it is,
@@ -32,6 +33,9 @@ func (m *Model) attract(w, h int) (string, []zone) {
 	add("")
 	add("")
 	add(st.AttractCT.Render("按任意键或触摸屏幕开始"))
+	add("")
+	chips, chipZones := m.chips(m.modeBindings(), 0, 0)
+	add(chips)
 	// Wrap every line to the width (nothing may be cut), then centre.
 	var wrapped []string
 	for _, l := range lines {
@@ -39,6 +43,25 @@ func (m *Model) attract(w, h int) (string, []zone) {
 			wrapped = append(wrapped, wl)
 		}
 	}
-	body := lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, strings.Join(wrapped, "\n"))
-	return fitLines(body, w, h), []zone{{x0: 0, y0: 0, x1: w, y1: h, tap: func(*Model) tea.Cmd { return nil }}}
+	body := fitLines(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, strings.Join(wrapped, "\n")), w, h)
+	// The mode chips are tap targets of their own: find where Place put
+	// them (the last non-blank line) and shift their zones there.
+	var zones []zone
+	rows := strings.Split(body, "\n")
+	for y := len(rows) - 1; y >= 0; y-- {
+		plain := ansi.Strip(rows[y])
+		if strings.TrimSpace(plain) == "" {
+			continue
+		}
+		x := ansi.StringWidth(plain) - len(strings.TrimLeft(plain, " "))
+		if lipgloss.Width(chips) <= w-2 {
+			for _, z := range chipZones {
+				z.x0, z.x1, z.y0, z.y1 = z.x0+x, z.x1+x, y, y+1
+				zones = append(zones, z)
+			}
+		}
+		break
+	}
+	// Anywhere else, a tap starts the visit.
+	return body, append(zones, zone{x0: 0, y0: 0, x1: w, y1: h, tap: func(m *Model) tea.Cmd { return m.start() }})
 }

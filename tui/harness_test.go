@@ -16,6 +16,7 @@ import (
 
 	"kiosk/config"
 	"kiosk/content"
+	"kiosk/index/hanconv"
 	"kiosk/render"
 )
 
@@ -65,6 +66,7 @@ type harness struct {
 	clock  *clock
 	visits *recorder
 	w, h   int
+	late   chan tea.Msg // results of commands that took longer than a frame
 }
 
 func defaultPack(t testing.TB) *content.Pack {
@@ -93,11 +95,14 @@ func newHarness(t *testing.T, w, h int, mutate ...func(*Deps)) *harness {
 		Sanitize: render.Sanitize,
 		Visits:   v,
 		Now:      c.Now,
+		ToTraditional: func(s string) string {
+			return testS2T().Convert(s)
+		},
 	}
 	for _, f := range mutate {
 		f(&d)
 	}
-	hs := &harness{t: t, m: New(d), clock: c, visits: v}
+	hs := &harness{t: t, m: New(d), clock: c, visits: v, late: make(chan tea.Msg, 64)}
 	hs.resize(w, h)
 	return hs
 }
@@ -120,7 +125,13 @@ func (hs *harness) run(cmd tea.Cmd) {
 		return
 	}
 	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
+	go func() {
+		msg := cmd()
+		select {
+		case done <- msg:
+		default:
+		}
+	}()
 	select {
 	case msg := <-done:
 		switch msg := msg.(type) {
@@ -133,7 +144,31 @@ func (hs *harness) run(cmd tea.Cmd) {
 			hs.send(msg)
 		}
 	case <-time.After(50 * time.Millisecond):
-		// a timer (idle tick): the test fires it by hand.
+		// A timer (idle tick, debounce) or slow work (read-aloud,
+		// printing): keep waiting in the background; await collects it.
+		go func() {
+			if msg := <-done; msg != nil {
+				hs.late <- msg
+			}
+		}()
+	}
+}
+
+// await delivers the next late message that want accepts (waiting up to
+// 10 s); timers that fire meanwhile are dropped — tests fire those by hand.
+func (hs *harness) await(want func(tea.Msg) bool) {
+	hs.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case msg := <-hs.late:
+			if want(msg) {
+				hs.send(msg)
+				return
+			}
+		case <-deadline:
+			hs.t.Fatalf("no awaited message arrived:\n%s", hs.plain())
+		}
 	}
 }
 
@@ -235,6 +270,9 @@ func (hs *harness) golden(name string) {
 		hs.t.Errorf("frame %s differs from golden file (run go test ./tui -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+// testS2T is the simplified→traditional converter, loaded once.
+var testS2T = sync.OnceValue(hanconv.S2T)
 
 // testDir holds what the tests of this package share (one search index);
 // TestMain removes it.

@@ -36,6 +36,12 @@ const (
 	actClear
 	actFilterCatalogue
 	actFilterYear
+	actElder
+	actTraditional
+	actHelp
+	actSpeak
+	actQR
+	actPrint
 )
 
 // binding ties keys (with their hint) to an action. A binding with an
@@ -64,6 +70,8 @@ type keyMap struct {
 	// Bindings of screens where letters and digits are typed text.
 	ToResults, BackToQuery, Clear, HomeKey, EndVisitTyping binding
 	FilterCatalogue, FilterYear                            binding
+	Elder, Traditional, Help                               binding
+	Speak, QR, Print                                       binding
 }
 
 func newKeyMap(staffKey string) keyMap {
@@ -97,6 +105,13 @@ func newKeyMap(staffKey string) keyMap {
 		EndVisitTyping: bind(actEndVisit, []string{"ctrl+x"}, "^X", "结束浏览"),
 
 		FilterCatalogue: bind(actFilterCatalogue, []string{"f2"}, "F2", "换目录"),
+		// Letters work where nothing is being typed; the F-keys always.
+		Elder:       bind(actElder, []string{"z", "f4"}, "z", "长者模式"),
+		Traditional: bind(actTraditional, []string{"t", "f6"}, "t", "繁體"),
+		Help:        bind(actHelp, []string{"?", "f1"}, "?", "帮助"),
+		Speak:       bind(actSpeak, []string{"r"}, "r", "朗读"),
+		QR:          bind(actQR, []string{"m"}, "m", "扫码"),
+		Print:       bind(actPrint, []string{"d"}, "d", "打印"),
 		FilterYear:      bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
 	}
 }

@@ -188,7 +188,13 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 			num++
 			n = num
 		}
+		if m.elder && n == 0 && !l.items[i].header && !l.hideNumbers {
+			break // 长者模式: at most nine items a page, each with its number
+		}
 		b := draw(i, n)
+		if m.elder && len(out) > 0 {
+			b.lines = append([]string{""}, b.lines...) // a blank line between items
+		}
 		if len(out)+len(b.lines) > h && len(out) > 0 {
 			break
 		}

@@ -5,8 +5,11 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"kiosk/content"
+	"kiosk/tui/speech"
 )
 
 // readerScreen shows one section rendered through the Markdown renderer,
@@ -31,10 +34,19 @@ type readerScreen struct {
 	marked  []string // lines with the matches styled
 	finding bool
 	input   lineInput
+
+	// Read-aloud: the sentences of the section, where they are on screen
+	// (per layout), the run that reads them and the sentence being read.
+	sentences []speech.Sentence
+	spans     [][]speech.Span
+	speakRun  int
+	speaking  int
+	paused    bool
+	notice    string // a message for the citizen in the status line
 }
 
 func newReaderScreen(m *Model, s *content.Section) *readerScreen {
-	return &readerScreen{keys: &m.keys, sec: s, input: newLineInput(64)}
+	return &readerScreen{keys: &m.keys, sec: s, input: newLineInput(64), speaking: -1}
 }
 
 // newReaderAt opens a section with the matches of a search query marked,
@@ -58,6 +70,18 @@ func (r *readerScreen) bindings() []binding {
 		return []binding{r.keys.Submit, r.keys.Delete, r.keys.Cancel}
 	}
 	bs := r.keys.readerBindings(len(r.matches) > 0)
+	speak := r.keys.Speak
+	if r.speakRun != 0 {
+		speak.button = "暂停朗读"
+		if r.paused {
+			speak.button = "继续朗读"
+		}
+	}
+	bs = append(bs, speak)
+	if r.sec.Doc.URL != "" {
+		bs = append(bs, r.keys.QR)
+	}
+	bs = append(bs, r.keys.Print)
 	out := bs[:0:0]
 	for _, b := range bs {
 		switch {
@@ -87,6 +111,7 @@ func (r *readerScreen) layout(m *Model, w int) {
 	r.lines = strings.Split(strings.TrimRight(out, "\n"), "\n")
 	r.width = w
 	r.offset = int(r.frac * float64(len(r.lines)))
+	r.spans = nil // sentence places depend on the layout
 	r.mark(m, false)
 }
 
@@ -166,6 +191,7 @@ func (r *readerScreen) do(m *Model, a action) tea.Cmd {
 			r.finding = false
 			return nil
 		}
+		r.stopSpeaking(m)
 		return commonAction(m, a)
 	case actNextMatch:
 		r.step(m, +1)
@@ -183,17 +209,31 @@ func (r *readerScreen) do(m *Model, a action) tea.Cmd {
 		r.scroll(-len(r.lines))
 	case actBottom:
 		r.scroll(len(r.lines))
+	case actSpeak:
+		cmd := r.speak(m)
+		r.paused = m.speech.Paused()
+		return cmd
+	case actPrint:
+		return r.print(m)
+	case actQR:
+		r.stopSpeaking(m)
+		if r.sec.Doc.URL != "" {
+			m.push(newQRScreen(m, r.sec.Doc.Title, r.sec.Doc.URL))
+		}
 	case actNextSection:
+		r.stopSpeaking(m)
 		if n := r.sec.Next(); n != nil {
 			m.replace(newReaderScreen(m, n))
 			m.sectionRead()
 		}
 	case actPrevSection:
+		r.stopSpeaking(m)
 		if p := r.sec.Prev(); p != nil {
 			m.replace(newReaderScreen(m, p))
 			m.sectionRead()
 		}
 	default:
+		r.stopSpeaking(m)
 		return commonAction(m, a)
 	}
 	return nil
@@ -218,8 +258,35 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 	if r.marked != nil {
 		lines = r.marked
 	}
-	end := min(r.offset+h, len(lines))
-	out := strings.Join(lines[r.offset:end], "\n")
+	if sp := r.speakingSpans(); len(sp) > 0 {
+		lines = append([]string(nil), lines...)
+		byLine := map[int][]lipgloss.Range{}
+		for _, s := range sp {
+			byLine[s.Line] = append(byLine[s.Line], lipgloss.NewRange(s.Col0, s.Col1, m.st.Speaking))
+		}
+		for ln, rs := range byLine {
+			if ln < len(lines) {
+				lines[ln] = lipgloss.StyleRanges(lines[ln], rs...)
+			}
+		}
+	}
+	var window []string
+	if m.elder {
+		// 长者模式: a blank line between lines (line spacing 2). Scrolling
+		// still counts source lines; height becomes how many fit.
+		n := 0
+		for i := r.offset; i < len(lines) && len(window) < h; i++ {
+			window = append(window, lines[i])
+			n++
+			if strings.TrimSpace(ansi.Strip(lines[i])) != "" && i+1 < len(lines) && strings.TrimSpace(ansi.Strip(lines[i+1])) != "" && len(window) < h {
+				window = append(window, "")
+			}
+		}
+		r.height = max(n, 1)
+	} else {
+		window = lines[r.offset:min(r.offset+h, len(lines))]
+	}
+	out := strings.Join(window, "\n")
 	if r.finding {
 		out = fitLines(out, w, h) + "\n" + m.st.Title.Render(" 查找:") + m.d.Sanitize(r.input.String()) + "▏" +
 			m.st.Subtle.Render(" (汉字或拼音,Enter 确定)")
@@ -247,6 +314,12 @@ func (r *readerScreen) status(m *Model) string {
 	}
 	found := ""
 	switch {
+	case r.notice != "":
+		found = " · " + r.notice
+	case r.speakRun != 0 && r.paused:
+		found = fmt.Sprintf(" · ♪ 朗读已暂停(第 %d/%d 句)", r.speaking+1, len(r.sentences))
+	case r.speakRun != 0 && r.speaking >= 0:
+		found = fmt.Sprintf(" · ♪ 正在朗读第 %d/%d 句", r.speaking+1, len(r.sentences))
 	case r.query != "" && len(r.matches) > 0:
 		found = fmt.Sprintf(" · “%s” 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
 	case r.query != "":

@@ -18,6 +18,7 @@ import (
 	"kiosk/config"
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/tui/speech"
 	"kiosk/visits"
 )
 
@@ -84,6 +85,9 @@ type Deps struct {
 	// available. ContentInfo describes the live content version for staff.
 	Summary     func() (visits.Summary, error)
 	ContentInfo func() string
+	// ToTraditional converts simplified text to traditional characters
+	// for 繁體; nil: the switch is not offered.
+	ToTraditional func(string) string
 	// Log records staff events (PIN attempts, exits); nil: not logged.
 	Log func(format string, args ...any)
 }
@@ -105,6 +109,9 @@ type Model struct {
 	current   Content  // the content shown, for closing it on a switch
 	pending   *Content // new content waiting for the end of a visit
 	reloading bool
+
+	elder, trad bool           // 长者模式, 繁體
+	speech      *speech.Reader // this session's read-aloud
 
 	pinFailures    int
 	pinLockedUntil time.Time
@@ -162,6 +169,11 @@ func New(d Deps) *Model {
 		d.Sanitize = stripControls
 	}
 	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+	m.speech = speech.New(speechCommand(d.Config.Kiosk.SpeechCommand))
+	m.keys.Speak.SetEnabled(d.Config.Kiosk.SpeechCommand != "off")
+	m.keys.Print.SetEnabled(d.Config.Kiosk.PrintCommand != "")
+	m.setElder(d.Config.Kiosk.ElderMode)
+	m.setTraditional(d.Config.Kiosk.Traditional)
 	m.current = Content{Pack: d.Pack, Search: d.Search, Version: d.Version, Close: d.CloseContent}
 	// A hint must never promise what the session cannot do.
 	m.keys.Search.SetEnabled(d.Search != nil)
@@ -240,6 +252,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case idleMsg:
 		return m, m.checkIdle()
+	case speechMsg:
+		if r, ok := m.topReader(); ok {
+			return m, r.speechEvent(m, msg)
+		}
+		return m, nil
+	case printedMsg:
+		if r, ok := m.topReader(); ok {
+			r.printed(m, msg)
+		}
+		return m, nil
 	case reloadTickMsg:
 		return m, m.checkReload()
 	case staffReloadMsg:
@@ -269,9 +291,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		cmd := m.activity()
-		if len(m.stack) == 0 {
-			return m, tea.Batch(cmd, m.start())
-		}
 		for _, z := range m.zones {
 			if z.contains(mouse.X, mouse.Y) {
 				return m, tea.Batch(cmd, z.tap(m))
@@ -308,12 +327,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	cmd := m.activity()
 	if len(m.stack) == 0 {
+		if b, ok := lookup(m.modeBindings(), msg); ok {
+			// A mode chosen on the attract screen starts the visit in it;
+			// help opens over it.
+			return tea.Batch(cmd, m.dispatch(b.act))
+		}
 		return tea.Batch(cmd, m.start())
 	}
 	s := m.top()
 	if ts, ok := s.(textScreen); ok {
 		if handled, c := ts.typed(m, msg); handled {
 			return tea.Batch(cmd, c)
+		}
+	}
+	if _, staff := m.topStaff(); !staff {
+		if b, ok := lookup(m.modeBindings(), msg); ok {
+			return tea.Batch(cmd, m.dispatch(b.act))
 		}
 	}
 	if n := numberKey(msg); n > 0 {
@@ -358,6 +387,15 @@ func (m *Model) logf(format string, args ...any) {
 	if m.d.Log != nil {
 		m.d.Log(format, args...)
 	}
+}
+
+// topReader is the reader on top, if that is what shows.
+func (m *Model) topReader() (*readerScreen, bool) {
+	if len(m.stack) == 0 {
+		return nil, false
+	}
+	r, ok := m.top().(*readerScreen)
+	return r, ok
 }
 
 // searchScreen returns the open search screen, if any.
@@ -424,6 +462,9 @@ func (m *Model) reset(idle bool) {
 	}
 	m.stack = nil
 	m.zones = nil
+	m.speech.Stop()
+	m.setElder(m.d.Config.Kiosk.ElderMode)
+	m.setTraditional(m.d.Config.Kiosk.Traditional)
 	if m.pending != nil {
 		c := *m.pending
 		m.pending = nil
@@ -453,7 +494,12 @@ func (m *Model) replace(s screen) { m.stack[len(m.stack)-1] = s }
 
 // View implements tea.Model.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(m.toTraditional(m.render()))
+	if m.st.elder {
+		// 长者模式's contrast ratios hold on its own background: make it
+		// the terminal's default so every cell has it.
+		v.BackgroundColor, v.ForegroundColor = m.st.background, m.st.foreground
+	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "政府信息查阅"
@@ -483,7 +529,7 @@ func (m *Model) render() string {
 		return body
 	}
 	s := m.top()
-	header := m.header(s, w)
+	header, hzones := m.header(s, w)
 	footer, fzones := m.footer(s, w)
 	fh := strings.Count(footer, "\n") + 1
 	bh := h - 1 - fh
@@ -497,7 +543,7 @@ func (m *Model) render() string {
 		// The status line reports what the body just laid out.
 		footer, fzones = m.footer(s, w)
 	}
-	m.zones = m.zones[:0]
+	m.zones = append(m.zones[:0], hzones...)
 	for _, z := range bzones {
 		z.y0++
 		z.y1++
@@ -517,16 +563,31 @@ func (m *Model) render() string {
 
 // header is one line: the breadcrumb, cut from the left when too long so
 // the citizen always sees where they are now.
-func (m *Model) header(s screen, w int) string {
+// The mode switches sit at its right end as tap targets.
+func (m *Model) header(s screen, w int) (string, []zone) {
 	parts := s.crumbs()
 	for i := range parts {
 		parts[i] = m.d.Sanitize(parts[i])
 	}
-	text := " " + strings.Join(parts, " › ") + " "
-	if lipgloss.Width(text) > w {
-		text = " …" + ansi.TruncateLeft(text, lipgloss.Width(text)-w+2, "")
+	var chips string
+	var zones []zone
+	if _, staff := s.(staffScreen); !staff {
+		chips, zones = m.chips(m.modeBindings(), 0, 0)
 	}
-	return m.st.Header.Width(w).MaxWidth(w).Render(text)
+	cw := lipgloss.Width(chips)
+	if cw > w/2 {
+		chips, zones, cw = "", nil, 0 // too narrow: the breadcrumb matters more
+	}
+	room := w - cw
+	text := " " + strings.Join(parts, " › ") + " "
+	if lipgloss.Width(text) > room {
+		text = " …" + ansi.TruncateLeft(text, lipgloss.Width(text)-room+2, "")
+	}
+	for i := range zones {
+		zones[i].x0 += room
+		zones[i].x1 += room
+	}
+	return m.st.Header.Width(room).MaxWidth(room).Render(text) + chips, zones
 }
 
 // footer lays out the status line and the buttons generated from the
@@ -556,7 +617,7 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 		if label == "" {
 			label = desc
 		}
-		btn := m.st.ButtonKey.Render(" "+hk) + m.st.Button.Render(" "+label+" ")
+		btn := m.button(hk, label)
 		bw := lipgloss.Width(btn)
 		if x > 0 && x+1+bw > w {
 			rows = append(rows, row.String())

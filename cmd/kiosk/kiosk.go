@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"kiosk/content"
+	"kiosk/index"
+	"kiosk/index/hanconv"
 	"kiosk/render"
 	"kiosk/tui"
 	"kiosk/visits"
@@ -15,10 +21,12 @@ import (
 
 // runKiosk starts the full-screen kiosk on the live content.
 func runKiosk(a *app) error {
-	pack, _, err := livePack(a)
+	lc, err := loadLiveContent(a)
 	if err != nil {
 		return err
 	}
+	initial := openContent(a, lc)
+	live := &liveState{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
 		return err
@@ -26,25 +34,54 @@ func runKiosk(a *app) error {
 	defer staffLog.Close()
 	logger := log.New(staffLog, "", log.LstdFlags)
 	deps := tui.Deps{
-		Pack:     pack,
-		Config:   a.cfg,
-		Idle:     a.idle,
-		Renderer: render.New(render.Options{Style: a.cfg.Kiosk.Style}),
-		Sanitize: render.Sanitize,
-		Log:      logger.Printf,
+		Pack:         initial.Pack,
+		Search:       initial.Search,
+		Version:      initial.Version,
+		CloseContent: initial.Close,
+		ContentInfo:  live.info,
+		Config:       a.cfg,
+		Idle:         a.idle,
+		Renderer:     render.New(render.Options{Style: a.cfg.Kiosk.Style}),
+		Sanitize:     render.Sanitize,
+		Log:          logger.Printf,
 	}
+	// 繁體: the converter's dictionaries take ~0.1 s to load; load them in
+	// the background so the first frame does not wait.
+	s2t := sync.OnceValue(hanconv.S2T)
+	go s2t()
+	deps.ToTraditional = func(s string) string { return s2t().Convert(s) }
 	// Visits: a kiosk whose visit store cannot be opened still serves
 	// citizens; the problem is logged and shown to staff on screen.
 	var warning string
-	tracker, closeVisits, err := openVisits(a)
+	tracker, store, closeVisits, err := openVisits(a)
 	if err != nil {
 		logger.Printf("visits are not counted: %v", err)
 		warning = "访客记录不可用,请联系工作人员"
 	} else {
 		defer closeVisits()
 		deps.Visits = tracker
+		deps.Summary = func() (visits.Summary, error) {
+			return store.Summary(context.Background(), a.cfg.Point.ID, time.Now())
+		}
+	}
+	if lc.Store != nil {
+		// Hot reload: a version installed by `kiosk content load` while the
+		// kiosk runs is picked up on the attract screen.
+		// While the kiosk screen shows, warnings go to the staff log: a
+		// write to the terminal would tear the screen.
+		quiet := *a
+		quiet.stderr = staffLog
+		deps.Reload = func() (tui.Content, bool) {
+			next, ok := live.newer(&quiet)
+			if !ok {
+				return tui.Content{}, false
+			}
+			logger.Printf("content: switching to version %s", next.Version)
+			return openContent(&quiet, next), true
+		}
 	}
 	m := tui.New(deps)
+	defer m.Close()
 	if warning != "" {
 		m.Warn(warning)
 	}
@@ -58,10 +95,10 @@ func runKiosk(a *app) error {
 // openVisits opens DATA/visits.db (closing visits a crash left open) and
 // returns the session's tracker and a function that ends an open visit and
 // closes the store.
-func openVisits(a *app) (*visits.Tracker, func(), error) {
+func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 	store, err := visits.Open(filepath.Join(a.dataDir, "visits.db"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	idle := a.idle
 	if idle <= 0 {
@@ -70,12 +107,77 @@ func openVisits(a *app) (*visits.Tracker, func(), error) {
 	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: idle})
 	if err != nil {
 		store.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return t, func() {
+	return t, store, func() {
 		t.Close()
 		store.Close()
 	}, nil
+}
+
+// liveState is the content the kiosk shows, shared by the hot-reload poll
+// (a background command) and the staff panel (the Update loop).
+type liveState struct {
+	mu sync.Mutex
+	lc liveContent
+}
+
+// newer loads the live content if staff installed another version since.
+func (l *liveState) newer(a *app) (liveContent, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lc.Store == nil {
+		return liveContent{}, false
+	}
+	live, err := l.lc.Store.LiveVersion()
+	if err != nil || live == l.lc.Live {
+		return liveContent{}, false
+	}
+	next, err := loadLiveContent(a)
+	if err != nil || next.Live == l.lc.Live {
+		return liveContent{}, false
+	}
+	l.lc = next
+	return next, true
+}
+
+func (l *liveState) info() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return contentInfo(l.lc.Store, l.lc.Pack, l.lc.Version)
+}
+
+// openContent opens the search index of the live content, building it when
+// it is missing or stale (the embedded default pack's index is built on the
+// first start, with progress on the terminal before the kiosk screen
+// appears). Without an index the kiosk runs without search.
+func openContent(a *app, lc liveContent) tui.Content {
+	c := tui.Content{Pack: lc.Pack, Version: lc.Version}
+	ix, rebuilt, err := index.OpenFor(lc.IndexDir, lc.Pack, func(done, total int) {
+		fmt.Fprintf(a.stderr, "\r正在建立搜索索引 (building the search index) %d/%d", done, total)
+	})
+	if rebuilt {
+		fmt.Fprintln(a.stderr)
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 搜索不可用 (search unavailable): %v\n", err)
+		return c
+	}
+	c.Search = ix
+	c.Close = func() { ix.Close() }
+	return c
+}
+
+// contentInfo describes the live content for the staff panel.
+func contentInfo(store *content.Store, p *content.Pack, version string) string {
+	s := p.Manifest.Title + " 版本 " + p.Manifest.Version
+	if version == content.NoVersion || store == nil {
+		return s + "(内置默认内容)"
+	}
+	if v, err := store.Version(version); err == nil {
+		s += fmt.Sprintf("(%s 载入,来自 %s)", v.LoadedAt.Local().Format("2006-01-02 15:04"), v.Source)
+	}
+	return s
 }
 
 // lockdown drops the messages that would end or suspend the program from

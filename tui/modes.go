@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// The two display modes every screen offers: 长者模式 (high contrast,
+// bigger spacing, fewer items, plain-word hints) and 繁體 (all text shown
+// in traditional characters). Switching keeps the citizen's place: the
+// screens stay, only how they are drawn changes.
+
+func (m *Model) setElder(on bool) {
+	m.elder = on
+	base := m.d.Config.Kiosk.Style
+	if on {
+		base = "elder-" + base
+	}
+	m.st = newStyles(base)
+}
+
+func (m *Model) setTraditional(on bool) {
+	if m.d.ToTraditional == nil {
+		on = false
+	}
+	m.trad = on
+}
+
+// modeBindings are the mode switches shown as chips in the header (and
+// at the foot of the attract screen); their labels say what a tap does.
+func (m *Model) modeBindings() []binding {
+	e := m.keys.Elder
+	if m.elder {
+		e.button = "标准模式"
+	}
+	bs := []binding{e}
+	if m.d.ToTraditional != nil {
+		t := m.keys.Traditional
+		if m.trad {
+			t.button = "简体"
+		}
+		bs = append(bs, t)
+	}
+	if m.keys.Help.Enabled() {
+		bs = append(bs, m.keys.Help)
+	}
+	return bs
+}
+
+// modeAction handles the mode keys on any screen; it reports whether the
+// key was one.
+func (m *Model) modeAction(a action) bool {
+	switch a {
+	case actElder:
+		m.setElder(!m.elder)
+	case actTraditional:
+		m.setTraditional(!m.trad)
+	default:
+		return false
+	}
+	return true
+}
+
+// chips draws bindings as tap targets on one row starting at cell x0;
+// zones are on row y.
+func (m *Model) chips(bs []binding, x0, y int) (string, []zone) {
+	var b strings.Builder
+	var zones []zone
+	x := x0
+	for _, bd := range bs {
+		label := bd.button
+		if label == "" {
+			label = bd.Help().Desc
+		}
+		chip := m.button(bd.Help().Key, label)
+		w := lipgloss.Width(chip)
+		if x > x0 {
+			b.WriteString(" ")
+			x++
+		}
+		act := bd.act
+		zones = append(zones, zone{x0: x, x1: x + w, y0: y, y1: y + 1, tap: func(m *Model) tea.Cmd {
+			return m.dispatch(act)
+		}})
+		b.WriteString(chip)
+		x += w
+	}
+	return b.String(), zones
+}
+
+// button draws one tap target. In 长者模式 the words come first and the key
+// follows in brackets, so the hint reads as plain words.
+func (m *Model) button(key, label string) string {
+	if m.st.elder {
+		if key == "" {
+			return m.st.Button.Render(" " + label + " ")
+		}
+		return m.st.Button.Render(" "+label) + m.st.ButtonKey.Render("("+key+") ")
+	}
+	if key == "" {
+		return m.st.Button.Render(" " + label + " ")
+	}
+	return m.st.ButtonKey.Render(" "+key) + m.st.Button.Render(" "+label+" ")
+}
+
+// dispatch performs an action from a tap: mode switches anywhere, the
+// screen's own actions otherwise.
+func (m *Model) dispatch(a action) tea.Cmd {
+	if m.modeAction(a) {
+		if len(m.stack) == 0 {
+			return m.start() // chosen on the attract screen: the visit starts in it
+		}
+		return nil
+	}
+	if a == actHelp {
+		m.push(newHelpScreen(m))
+		return nil
+	}
+	if len(m.stack) == 0 {
+		return m.start()
+	}
+	return m.top().do(m, a)
+}
+
+// toTraditional converts a finished frame when 繁體 is on. Only Han
+// characters change, each into one of the same width, so the layout and
+// the tap zones stay as they were.
+func (m *Model) toTraditional(frame string) string {
+	if !m.trad || m.d.ToTraditional == nil {
+		return frame
+	}
+	return m.d.ToTraditional(frame)
+}
+
+// speechCommand is the read-aloud command of the config ("" = default).
+func speechCommand(c string) string {
+	if c == "off" {
+		return ""
+	}
+	return c
+}

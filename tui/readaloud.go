@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"kiosk/tui/contrast"
+	"kiosk/tui/printer"
+	"kiosk/tui/qr"
+	"kiosk/tui/speech"
+)
+
+// speechMsg carries one read-aloud event into the Update loop.
+type speechMsg struct {
+	ev     speech.Event
+	events <-chan speech.Event
+}
+
+// waitSpeech waits for the next event of a run; the channel closes after
+// the run's last event, and Stop ends every run, so it never hangs.
+func waitSpeech(events <-chan speech.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-events
+		if !ok {
+			return nil
+		}
+		return speechMsg{ev: ev, events: events}
+	}
+}
+
+// speak starts reading the section aloud from its first sentence; while
+// reading it pauses, and resumes when paused.
+func (r *readerScreen) speak(m *Model) tea.Cmd {
+	if r.speakRun != 0 {
+		if m.speech.Paused() {
+			m.speech.Resume()
+		} else {
+			m.speech.Pause()
+		}
+		return nil
+	}
+	if err := m.speech.Available(); err != nil {
+		r.notice = err.Error() // the control says why instead of failing silently
+		return nil
+	}
+	r.sentences = speech.Split(r.sec.Markdown())
+	r.spans = nil
+	if len(r.sentences) == 0 {
+		r.notice = "本节没有可以朗读的文字。"
+		return nil
+	}
+	run, events := m.speech.Start(r.sentences, 0)
+	r.speakRun, r.speaking = run, -1
+	r.notice = ""
+	return waitSpeech(events)
+}
+
+// stopSpeaking ends read-aloud (leaving the section, idle reset).
+func (r *readerScreen) stopSpeaking(m *Model) {
+	if r.speakRun != 0 {
+		m.speech.Stop()
+		r.speakRun, r.speaking = 0, -1
+	}
+}
+
+// speechEvent updates what is marked as being read.
+func (r *readerScreen) speechEvent(m *Model, msg speechMsg) tea.Cmd {
+	if msg.ev.Run != r.speakRun {
+		return nil // a run this screen no longer shows
+	}
+	switch msg.ev.Kind {
+	case speech.Started:
+		r.speaking = msg.ev.Index
+		r.showSpeaking()
+		return waitSpeech(msg.events)
+	case speech.Failed:
+		r.notice = fmt.Sprint(msg.ev.Err)
+	}
+	r.speakRun, r.speaking = 0, -1
+	return nil
+}
+
+// speakingSpans are the cells of the sentence being read, located in the
+// rendered lines (once per layout).
+func (r *readerScreen) speakingSpans() []speech.Span {
+	if r.speaking < 0 || r.speaking >= len(r.sentences) {
+		return nil
+	}
+	if r.spans == nil {
+		r.spans = speech.Locate(r.lines, r.sentences)
+	}
+	if r.speaking >= len(r.spans) {
+		return nil
+	}
+	return r.spans[r.speaking]
+}
+
+// showSpeaking scrolls so the sentence being read is on screen.
+func (r *readerScreen) showSpeaking() {
+	sp := r.speakingSpans()
+	if len(sp) == 0 {
+		return
+	}
+	if first, last := sp[0].Line, sp[len(sp)-1].Line; first < r.offset || last >= r.offset+r.height {
+		r.offset = max(first-1, 0)
+		r.scroll(0)
+	}
+}
+
+// print sends the section to the configured print command.
+func (r *readerScreen) print(m *Model) tea.Cmd {
+	cmdLine := m.d.Config.Kiosk.PrintCommand
+	d := r.sec.Doc
+	job := printer.PrintJob{Title: d.Title, IndexNo: d.IndexNo, Date: d.Date.Format("2006-01-02"),
+		Section: r.sec.DisplayTitle(), Text: r.sec.Markdown()}
+	r.notice = "正在打印…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return printedMsg{err: printer.Send(ctx, cmdLine, job)}
+	}
+}
+
+type printedMsg struct{ err error }
+
+func (r *readerScreen) printed(m *Model, msg printedMsg) {
+	if msg.err != nil {
+		r.notice = "打印失败,请联系工作人员。"
+		m.logf("print failed: %v", msg.err)
+		return
+	}
+	r.notice = "已送去打印,请到打印机取件。"
+}
+
+// qrScreen shows the document's web address as a QR code to open it on a
+// phone.
+type qrScreen struct {
+	keys *keyMap
+	title, url string
+	code       string
+	err        error
+}
+
+func newQRScreen(m *Model, title, url string) *qrScreen {
+	code, err := qr.Render(url)
+	return &qrScreen{keys: &m.keys, title: title, url: url, code: code, err: err}
+}
+
+func (q *qrScreen) crumbs() []string { return []string{q.title, "扫码在手机打开"} }
+
+func (q *qrScreen) bindings() []binding { return []binding{q.keys.Back, q.keys.Home, q.keys.EndVisit} }
+
+func (q *qrScreen) do(m *Model, a action) tea.Cmd { return commonAction(m, a) }
+
+func (q *qrScreen) number(m *Model, n int) tea.Cmd { return nil }
+
+func (q *qrScreen) wheel(m *Model, delta int) {}
+
+func (q *qrScreen) body(m *Model, w, h int) (string, []zone) {
+	var lines []string
+	if q.err != nil {
+		lines = append(lines, " 无法生成二维码:"+q.err.Error())
+	} else {
+		lines = append(lines, wrapLines(" 用手机扫描下面的二维码,在手机上打开本文:", w)...)
+		// Light modules on black, whatever the palette: scanners need
+		// the contrast of a printed code.
+		style := lipgloss.NewStyle().Foreground(contrast.White).Background(contrast.Black)
+		for _, l := range strings.Split(q.code, "\n") {
+			lines = append(lines, " "+style.Render(l))
+		}
+	}
+	lines = append(lines, wrapLines(" 网址:"+m.d.Sanitize(q.url), w)...)
+	return fitLines(strings.Join(lines, "\n"), w, h), nil
+}
