@@ -111,8 +111,12 @@ func TestContentLoadListRollback(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "已切换到版本 "+id1) {
 		t.Errorf("rollback: %d %q", code, out)
 	}
-	if code, _, errOut := kiosk(t, data, "content", "rollback"); code != 1 || !strings.Contains(errOut, "没有比当前版本更早的版本") {
-		t.Errorf("rollback past the oldest: %d %q", code, errOut)
+	// Past the oldest installed version is the embedded default pack.
+	if code, out, _ := kiosk(t, data, "content", "rollback"); code != 0 || !strings.Contains(out, "内置的默认内容") {
+		t.Errorf("rollback past the oldest: %d %q", code, out)
+	}
+	if code, _, errOut := kiosk(t, data, "content", "rollback"); code != 1 || !strings.Contains(errOut, "已经在使用内置的默认内容") {
+		t.Errorf("rollback past the default: %d %q", code, errOut)
 	}
 	if code, _, _ := kiosk(t, data, "content", "rollback", id2); code != 0 {
 		t.Errorf("rollback to %s: %d", id2, code)
