@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kiosk/tui/cmdline"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func Available(command string) error {
 	if strings.TrimSpace(command) == "" {
 		return ErrNotConfigured
 	}
-	argv, err := splitArgs(command)
+	argv, err := cmdline.Split(command)
 	if err != nil {
 		return fmt.Errorf("打印不可用:命令有误(%v)", err)
 	}
@@ -58,7 +59,7 @@ func Send(ctx context.Context, command string, doc PrintJob) error {
 	if err := Available(command); err != nil {
 		return err
 	}
-	argv, _ := splitArgs(command)
+	argv, _ := cmdline.Split(command)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"kiosk/tui/cmdline"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,7 +101,7 @@ func New(command string) *Reader {
 		command = DefaultCommand
 	}
 	r := &Reader{command: command}
-	r.argv, r.argErr = splitArgs(command)
+	r.argv, r.argErr = cmdline.Split(command)
 	if r.argErr == nil && len(r.argv) == 0 {
 		r.argErr = errors.New("命令为空")
 	}

@@ -1,15 +1,17 @@
-package speech
+// Package cmdline splits configured command lines (read-aloud, print) into
+// arguments without running a shell.
+package cmdline
 
 import (
 	"errors"
 	"strings"
 )
 
-// splitArgs splits a command line into arguments the way a POSIX shell
+// Split splits a command line into arguments the way a POSIX shell
 // splits words, without any expansion: blanks separate arguments, '…'
 // quotes literally, "…" quotes with \" \\ \$ \` escapes, a backslash
 // outside quotes escapes the next character. No shell is ever run.
-func splitArgs(s string) ([]string, error) {
+func Split(s string) ([]string, error) {
 	var args []string
 	var cur strings.Builder
 	inArg := false
