@@ -36,7 +36,11 @@ func commands() []command {
 	return []command{
 		{"list", "列出文档及其章节引用 (list documents and section references)", cmdList},
 		{"show", "按终端显示方式输出文档或章节 (print a document or section as rendered)", cmdShow},
+		{"search", "全文搜索:中文、拼音、首字母、繁体 (full-text search; --json)", cmdSearch},
+		{"index", "搜索索引:rebuild/status (rebuild the search index)", cmdIndex},
 		{"staff", "工作人员设置:set-pin (staff settings: set-pin)", cmdStaff},
+		{"content", "内容包:check/load/list/rollback (validate, install, list, roll back content)", cmdContent},
+		{"visits", "访客统计:导出、合并、汇总 (visit counts: export, merge, summary)", cmdVisits},
 	}
 }
 

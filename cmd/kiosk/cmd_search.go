@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"kiosk/content"
+	"kiosk/index"
+)
+
+func cmdSearch(a *app, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	asJSON := fs.Bool("json", false, "one JSON object per hit and line: ref, doc_title, section_title, score, snippet")
+	limit := fs.Int("limit", 10, "hits to print (1–100)")
+	catalogue := fs.String("catalogue", "", "only this 公开目录")
+	year := fs.Int("year", 0, "only documents published in this year")
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, `Usage: kiosk search [--json] [--limit N] [--catalogue NAME] [--year YYYY] QUERY...
+
+Searches the live content as the kiosk does: Chinese words or single
+characters, pinyin (xingzhengfuyi, "xing zheng fu yi"), pinyin initials
+(xzfy) or traditional characters (行政復議). Prints ranked hits; exits 0
+with no hits printed (--json: no lines) when nothing matches. Builds the
+search index first if it is missing or stale.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *limit < 1 || *limit > 100 {
+		return fmt.Errorf("--limit must be between 1 and 100, not %d", *limit)
+	}
+	p, dir, err := livePack(a)
+	if err != nil {
+		return err
+	}
+	ix, err := openIndex(a, dir, p)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), strings.Join(fs.Args(), " "), index.Options{Limit: *limit, Catalogue: *catalogue, Year: *year})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		for _, h := range res.Hits {
+			if err := enc.Encode(jsonHit{h.Ref, h.DocTitle, h.SectionTitle, h.Score, h.Snippet}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(res.Hits) == 0 {
+		fmt.Fprintln(a.stdout, index.NoResults)
+		for _, s := range res.Suggestions {
+			fmt.Fprintln(a.stdout, "  ·", s)
+		}
+		return nil
+	}
+	if res.Partial {
+		fmt.Fprintln(a.stdout, "没有同时包含所有词的内容,以下为部分匹配:")
+	}
+	for i, h := range res.Hits {
+		date := ""
+		if !h.Date.IsZero() {
+			date = h.Date.Format("2006-01-02") + "  "
+		}
+		fmt.Fprintf(a.stdout, "%2d. %s  %s › %s  (%.3f)\n    %s%s  [%s]\n    %s\n", i+1, h.Ref, h.DocTitle, h.SectionTitle, h.Score,
+			date, h.Publisher, h.Catalogue, markPlain(h.Snippet, h.SnippetMatches))
+	}
+	fmt.Fprintf(a.stdout, "共 %d 条,显示 %d 条 (%s)\n", res.Total, len(res.Hits), res.Took.Round(time.Millisecond/10))
+	return nil
+}
+
+type jsonHit struct {
+	Ref          string  `json:"ref"`
+	DocTitle     string  `json:"doc_title"`
+	SectionTitle string  `json:"section_title"`
+	Score        float64 `json:"score"`
+	Snippet      string  `json:"snippet"`
+}
+
+// markPlain brackets the matches of a snippet with 【】 (no escape codes).
+func markPlain(s string, ranges []index.Range) string {
+	var b strings.Builder
+	last := 0
+	for _, r := range ranges {
+		if r[0] < last || r[1] > len(s) || r[0] >= r[1] {
+			continue
+		}
+		b.WriteString(s[last:r[0]])
+		b.WriteString("【" + s[r[0]:r[1]] + "】")
+		last = r[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// openIndex opens the index of p in dir, building it (with a progress bar
+// on stderr) when it is missing or stale.
+func openIndex(a *app, dir string, p *content.Pack) (*index.Index, error) {
+	ix, err := index.Open(dir)
+	if err == nil && ix.Fingerprint() == p.Fingerprint {
+		return ix, nil
+	}
+	if ix != nil {
+		ix.Close()
+	}
+	if err != nil && !errors.Is(err, index.ErrNoIndex) && !errors.Is(err, index.ErrStale) {
+		fmt.Fprintf(a.stderr, "kiosk: 搜索索引无法打开 (%v),重新建立\n", err)
+	} else {
+		fmt.Fprintln(a.stderr, "kiosk: 正在建立搜索索引…")
+	}
+	if err := index.Build(dir, p, newProgress(a.stderr, "建立搜索索引")); err != nil {
+		return nil, err
+	}
+	return index.Open(dir)
+}
+
+func cmdIndex(a *app, args []string) error {
+	fs := flag.NewFlagSet("index", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, `Usage: kiosk index rebuild | status
+
+  rebuild  rebuild the search index of the live content (progress on stderr)
+  status   print where the index is and whether it matches the content`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (fs.Arg(0) != "rebuild" && fs.Arg(0) != "status") {
+		fs.Usage()
+		return errUsage
+	}
+	p, dir, err := livePack(a)
+	if err != nil {
+		return err
+	}
+	if fs.Arg(0) == "status" {
+		ix, err := index.Open(dir)
+		switch {
+		case err != nil:
+			fmt.Fprintf(a.stdout, "%s: %v\n", dir, err)
+		default:
+			state := "最新 (up to date)"
+			if ix.Fingerprint() != p.Fingerprint {
+				state = "已过期,需要 kiosk index rebuild (stale)"
+			}
+			fmt.Fprintf(a.stdout, "%s: %d 节, 建于 %s, %s\n", dir, ix.Sections(), ix.BuiltAt().Local().Format("2006-01-02 15:04"), state)
+			ix.Close()
+		}
+		return nil
+	}
+	start := time.Now()
+	if err := index.Build(dir, p, newProgress(a.stderr, "建立搜索索引")); err != nil {
+		return err
+	}
+	sections := 0
+	for _, d := range p.Docs {
+		sections += len(d.Sections)
+	}
+	fmt.Fprintf(a.stderr, "搜索索引已建立: %d 份文档, %d 节, 用时 %s\n%s\n", len(p.Docs), sections, time.Since(start).Round(time.Millisecond), dir)
+	return nil
+}
+
+// newProgress returns a progress callback drawing a bar on w when it is a
+// terminal, else printing a plain line at most every 10%.
+func newProgress(w io.Writer, label string) func(done, total int) {
+	f, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
+	lastPct := -10
+	return func(done, total int) {
+		if total <= 0 {
+			return
+		}
+		pct := done * 100 / total
+		if tty {
+			const width = 30
+			n := pct * width / 100
+			fmt.Fprintf(w, "\r%s [%s%s] %3d%% %d/%d", label, strings.Repeat("█", n), strings.Repeat("░", width-n), pct, done, total)
+			if done >= total {
+				fmt.Fprintln(w)
+			}
+			return
+		}
+		if pct/10 != lastPct/10 || done >= total && lastPct != 100 {
+			lastPct = pct
+			fmt.Fprintf(w, "%s: %d/%d 份文档 (%d%%)\n", label, done, total, pct)
+		}
+	}
+}

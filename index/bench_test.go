@@ -1,0 +1,492 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"kiosk/content"
+)
+
+// The search benchmark harness. It is a test gated by an environment
+// variable so that `go test ./index/` stays quick:
+//
+//	KIOSK_BENCH_DOCS=100000 go test ./index/ -run TestSearchBenchmark -v -timeout 60m
+//
+// It generates a deterministic synthetic corpus (≈2 KB Chinese documents
+// recombined from the default pack's vocabulary, with varied numbers, dates,
+// agencies), indexes it with this package's pipeline and with a stock bleve
+// `cjk` mapping, and prints a Markdown table side by side: build docs/s,
+// index size, peak RSS while building, cold open + first query, query
+// latency p50/p95/p99 per query kind (snippets included), and top-10
+// precision on the default pack (the seed). KIOSK_BENCH_DIR chooses where
+// the indexes go (default: a temporary folder, removed afterwards).
+
+var benchAgencies = []string{"区财政局", "区教育和体育局", "区人力资源和社会保障局", "区卫生健康局", "区民政局",
+	"区住房和城乡建设局", "区自然资源局", "区市场监督管理局", "区行政审批服务局", "区扶贫开发办公室", "区司法局",
+	"区交通运输局", "区农业农村局", "区水利局", "区应急管理局", "区统计局", "区审计局", "区信访局",
+	"兰山街道办事处", "银雀山街道办事处", "金雀山街道办事处", "柳青街道办事处", "枣园镇人民政府", "半程镇人民政府",
+	"白沙埠镇人民政府", "李官镇人民政府", "方城镇人民政府", "汪沟镇人民政府", "马厂湖镇人民政府", "义堂镇人民政府"}
+
+var benchCatalogues = []string{"区政府信息公开年报", "财政预决算", "政策文件", "行政执法", "重大建设项目",
+	"扶贫工作", "人事信息", "政策解读", "公共资源配置", "社会公益事业"}
+
+var benchTopics = []string{"政府信息公开工作年度报告", "依申请公开办理情况", "财政预算执行情况", "行政复议案件办理情况",
+	"重大建设项目批准和实施情况", "扶贫资金及项目安排", "政务微博微信运行情况", "区长信箱办理情况",
+	"公共资源配置信息公开", "放管服改革工作总结", "人大代表建议和政协委员提案办理情况", "政策解读回应关切",
+	"行政权力运行公开", "公共监管信息公开", "社会公益事业建设", "政府信息公开会议和培训情况"}
+
+var (
+	benchClauseSplit = regexp.MustCompile(`[,。;:、!?\n]+`)
+	benchDigits      = regexp.MustCompile(`[0-9]+`)
+	benchNumbering   = regexp.MustCompile(`^[一二三四五六七八九十]+、|^(.+?)|^\d+[、.]`)
+)
+
+// benchVocabulary returns the clauses and headings of the default pack.
+func benchVocabulary(p *content.Pack) (clauses, headings []string) {
+	for _, d := range p.Docs {
+		for _, s := range d.Sections {
+			if h := strings.TrimSpace(benchNumbering.ReplaceAllString(s.Title, "")); h != "" {
+				headings = append(headings, strings.TrimSuffix(h, "。"))
+			}
+			for _, c := range benchClauseSplit.Split(PlainText(s.Text), -1) {
+				c = strings.Join(strings.Fields(c), "")
+				if n := len([]rune(c)); n >= 4 && n <= 60 {
+					clauses = append(clauses, c)
+				}
+			}
+		}
+	}
+	return clauses, headings
+}
+
+// synthPack generates n documents deterministically from seed.
+func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
+	clauses, headings := benchVocabulary(vocab)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	para := func(bytes int) string {
+		var b strings.Builder
+		for b.Len() < bytes {
+			c := benchDigits.ReplaceAllStringFunc(pick(clauses), func(string) string { return strconv.Itoa(rng.IntN(5000)) })
+			b.WriteString(c)
+			if rng.IntN(4) == 0 {
+				b.WriteString("。")
+			} else {
+				b.WriteString(",")
+			}
+		}
+		return strings.TrimSuffix(b.String(), ",") + "。"
+	}
+	p := &content.Pack{Fingerprint: fmt.Sprintf("synthetic-%d-%d", n, seed)}
+	for i := 0; i < n; i++ {
+		year := 2014 + rng.IntN(11)
+		agency := pick(benchAgencies)
+		topic := pick(benchTopics)
+		d := &content.Document{Meta: content.Meta{
+			Title:     fmt.Sprintf("兰山%s%d年%s", agency, year, topic),
+			IndexNo:   fmt.Sprintf("lanshanqu%02d/%d-%07d", i%97, year, i),
+			Publisher: "兰山" + agency,
+			Date:      time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC),
+			Catalogue: pick(benchCatalogues),
+			Keywords:  []string{topic, pick(benchTopics)},
+		}}
+		secs := []*content.Section{{Number: "0", Level: 1, Text: para(400)}}
+		for j := 1; j <= 2; j++ {
+			secs = append(secs, &content.Section{Number: strconv.Itoa(j), Level: 2,
+				Title: fmt.Sprintf("%s、%s", []string{"一", "二"}[j-1], pick(headings)), Text: para(800)})
+		}
+		for _, s := range secs {
+			s.Doc = d
+		}
+		d.Sections = secs
+		p.Docs = append(p.Docs, d)
+	}
+	return p
+}
+
+// benchQueries are the measured queries, by kind.
+var benchQueries = map[string][]string{
+	"multi":       {"行政复议", "依申请公开", "财政预算", "政务微博", "区长信箱", "公共资源配置", "重大建设项目", "政府信息公开", "扶贫资金", "行政审批"},
+	"single":      {"网", "微", "费", "扶", "档", "税", "镇", "馆"},
+	"pinyin":      {"xingzhengfuyi", "yishenqing", "caizhengyusuan", "zhengwu weibo", "quzhangxinxiang", "zhongdajianshexiangmu", "fupin", "zhengcejiedu"},
+	"initials":    {"xzfy", "ysqgk", "czys", "zwwb", "qzxx", "zcjd", "ggzy"},
+	"traditional": {"行政復議", "財政預算", "扶貧", "資訊公開", "區長信箱", "重大建設項目", "政策解讀"},
+}
+
+var benchKinds = []string{"multi", "single", "pinyin", "initials", "traditional"}
+
+// pipeline is what the harness measures: this package or stock bleve.
+type pipeline interface {
+	name() string
+	build(dir string, p *content.Pack) error
+	open(dir string) error
+	search(q string) (total uint64, err error)
+	close()
+}
+
+type ourPipeline struct{ ix *Index }
+
+func (o *ourPipeline) name() string                            { return "kiosk index/" }
+func (o *ourPipeline) build(dir string, p *content.Pack) error { return Build(dir, p, nil) }
+func (o *ourPipeline) open(dir string) (err error)             { o.ix, err = Open(dir); return err }
+func (o *ourPipeline) close()                                  { o.ix.Close() }
+func (o *ourPipeline) search(q string) (uint64, error) {
+	res, err := o.ix.Search(context.Background(), q, Options{Limit: 10})
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
+}
+
+// stockPipeline is bleve as documented: the `cjk` analyzer as default, a
+// dynamic mapping (stored fields, term vectors, _all), a match query and
+// bleve's highlighter for the snippets.
+type stockPipeline struct {
+	bi   bleve.Index
+	hits []string // refs of the last search
+}
+
+func (s *stockPipeline) name() string { return "stock bleve cjk" }
+func (s *stockPipeline) build(dir string, p *content.Pack) error {
+	im := bleve.NewIndexMapping()
+	im.DefaultAnalyzer = cjk.AnalyzerName
+	bi, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return err
+	}
+	b := bi.NewBatch()
+	for _, d := range p.Docs {
+		for _, sec := range d.Sections {
+			if err := b.Index(sec.Ref(), map[string]any{"ref": sec.Ref(), "doc_title": d.Title, "title": sec.Title,
+				"body": PlainText(sec.Text), "catalogue": d.Catalogue, "date": d.Date.Format("2006-01-02")}); err != nil {
+				return err
+			}
+		}
+		if b.Size() >= batchSize {
+			if err := bi.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	if err := bi.Batch(b); err != nil {
+		return err
+	}
+	return bi.Close()
+}
+func (s *stockPipeline) open(dir string) (err error) {
+	s.bi, err = bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	return err
+}
+func (s *stockPipeline) close() { s.bi.Close() }
+func (s *stockPipeline) search(q string) (uint64, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q), 10, 0, false)
+	req.Fields = []string{"ref", "doc_title", "title"}
+	req.Highlight = bleve.NewHighlight()
+	req.Highlight.AddField("body")
+	res, err := s.bi.Search(req)
+	if err != nil {
+		return 0, err
+	}
+	s.hits = s.hits[:0]
+	for _, h := range res.Hits {
+		s.hits = append(s.hits, h.ID)
+	}
+	return res.Total, nil
+}
+
+type benchResult struct {
+	name                      string
+	build, buildCPU           time.Duration
+	docs, sections, textBytes int
+	indexBytes                int64
+	rssBefore, rssPeak        int64
+	coldOpen, coldFirst       time.Duration
+	lat                       map[string][3]time.Duration
+	found                     map[string]int // queries with ≥1 hit, by kind
+	meanTotal                 map[string]uint64
+	cpuPerQuery               map[string]time.Duration
+	precision                 float64
+	precisionN                int
+	top3                      int
+}
+
+func TestSearchBenchmark(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("KIOSK_BENCH_DOCS"))
+	if n <= 0 {
+		t.Skip("set KIOSK_BENCH_DOCS (e.g. 100000) to run the search benchmark")
+	}
+	vocab, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := os.Getenv("KIOSK_BENCH_DIR")
+	if root == "" {
+		root = t.TempDir()
+	}
+	samples := 200
+	if s, _ := strconv.Atoi(os.Getenv("KIOSK_BENCH_SAMPLES")); s > 0 {
+		samples = s
+	}
+	corpus := synthPack(n, 42, vocab)
+	textBytes, sections := 0, 0
+	for _, d := range corpus.Docs {
+		for _, s := range d.Sections {
+			textBytes += len(s.Title) + len(PlainText(s.Text))
+			sections++
+		}
+	}
+	var results []*benchResult
+	for _, pl := range []pipeline{&ourPipeline{}, &stockPipeline{}} {
+		r := &benchResult{name: pl.name(), docs: n, sections: sections, textBytes: textBytes,
+			lat: map[string][3]time.Duration{}, found: map[string]int{},
+			meanTotal: map[string]uint64{}, cpuPerQuery: map[string]time.Duration{}}
+		dir := filepath.Join(root, strings.Fields(pl.name())[0])
+		os.RemoveAll(dir)
+		runtime.GC()
+		debug.FreeOSMemory()
+		resetPeakRSS()
+		r.rssBefore = rss("VmRSS")
+		start, cpu0 := time.Now(), cpuTime()
+		if err := pl.build(dir, corpus); err != nil {
+			t.Fatal(err)
+		}
+		r.build, r.buildCPU = time.Since(start), cpuTime()-cpu0
+		r.rssPeak = rss("VmHWM")
+		r.indexBytes = dirSize(dir)
+		dropCaches()
+		start = time.Now()
+		if err := pl.open(dir); err != nil {
+			t.Fatal(err)
+		}
+		r.coldOpen = time.Since(start)
+		if _, err := pl.search("行政复议"); err != nil {
+			t.Fatal(err)
+		}
+		r.coldFirst = time.Since(start)
+		for _, kind := range benchKinds {
+			qs := benchQueries[kind]
+			for _, q := range qs {
+				h, _ := pl.search(q)
+				if h > 0 {
+					r.found[kind]++
+				}
+				r.meanTotal[kind] += h / uint64(len(qs))
+			}
+			var ds []time.Duration
+			c0 := cpuTime()
+			for i := 0; i < samples; i++ {
+				q := qs[i%len(qs)]
+				s := time.Now()
+				if _, err := pl.search(q); err != nil {
+					t.Fatal(err)
+				}
+				ds = append(ds, time.Since(s))
+			}
+			r.cpuPerQuery[kind] = (cpuTime() - c0) / time.Duration(samples)
+			slices.Sort(ds)
+			pct := func(p float64) time.Duration { return ds[min(len(ds)-1, int(p*float64(len(ds))))] }
+			r.lat[kind] = [3]time.Duration{pct(0.50), pct(0.95), pct(0.99)}
+		}
+		pl.close()
+		r.precision, r.precisionN, r.top3 = seedPrecision(t, pl, vocab, filepath.Join(root, "seed-"+strings.Fields(pl.name())[0]))
+		results = append(results, r)
+		t.Logf("%s done", pl.name())
+	}
+	report := benchReport(results)
+	fmt.Println(report)
+	if out := os.Getenv("KIOSK_BENCH_OUT"); out != "" {
+		os.WriteFile(out, []byte(report), 0o644)
+	}
+}
+
+// seedPrecision indexes the default pack with pl and returns the mean top-10
+// precision over qualityQueries (a hit is relevant when its section's text
+// contains what the query means; a query with no hits counts 0), the number
+// of queries, and how many have a wanted section in the top 3.
+func seedPrecision(t *testing.T, pl pipeline, p *content.Pack, dir string) (float64, int, int) {
+	os.RemoveAll(dir)
+	if err := pl.build(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer pl.close()
+	tb := getTables()
+	rel := map[string]string{}
+	for _, d := range p.Docs {
+		for _, s := range d.Sections {
+			rel[s.Ref()] = tb.normalize(s.Title + "\n" + PlainText(s.Text))
+		}
+	}
+	sum, top3 := 0.0, 0
+	for _, c := range qualityQueries {
+		var refs []string
+		switch x := pl.(type) {
+		case *ourPipeline:
+			res, err := x.ix.Search(context.Background(), c.q, Options{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				refs = append(refs, h.Ref)
+			}
+		case *stockPipeline:
+			if _, err := x.search(c.q); err != nil {
+				t.Fatal(err)
+			}
+			refs = x.hits
+		}
+		good := 0
+		for i, r := range refs {
+			if strings.Contains(rel[r], tb.normalize(c.means)) {
+				good++
+			}
+			if i < 3 && slices.Contains(c.want, strings.TrimPrefix(r, ref)) {
+				top3++
+				c.want = nil // count once
+			}
+		}
+		if len(refs) > 0 {
+			sum += float64(good) / float64(len(refs))
+		}
+	}
+	return sum / float64(len(qualityQueries)), len(qualityQueries), top3
+}
+
+func benchReport(rs []*benchResult) string {
+	var b strings.Builder
+	a, s := rs[0], rs[1]
+	fmt.Fprintf(&b, "Load average at the end: %s\n", loadAvg())
+	fmt.Fprintf(&b, "Corpus: %d synthetic documents, %d sections, %.1f MB of text; GOMAXPROCS=%d\n\n", a.docs, a.sections, mb(int64(a.textBytes)), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&b, "| | %s | %s |\n|---|---|---|\n", a.name, s.name)
+	row := func(label string, f func(r *benchResult) string) {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", label, f(a), f(s))
+	}
+	row("build", func(r *benchResult) string {
+		return fmt.Sprintf("%.1f s, %.0f docs/s (CPU %.0f s: %.0f docs per CPU-second)", r.build.Seconds(), float64(r.docs)/r.build.Seconds(),
+			r.buildCPU.Seconds(), float64(r.docs)/r.buildCPU.Seconds())
+	})
+	row("index size", func(r *benchResult) string {
+		return fmt.Sprintf("%.0f MB (%.2f× text)", mb(r.indexBytes), float64(r.indexBytes)/float64(r.textBytes))
+	})
+	row("peak RSS while building", func(r *benchResult) string {
+		return fmt.Sprintf("%.0f MB (%.0f MB before: corpus in memory)", mb(r.rssPeak), mb(r.rssBefore))
+	})
+	row("open + first query", func(r *benchResult) string {
+		return fmt.Sprintf("%s (open %s)", ms(r.coldFirst), ms(r.coldOpen))
+	})
+	for _, k := range benchKinds {
+		row("p50/p95/p99 "+k, func(r *benchResult) string {
+			l := r.lat[k]
+			return fmt.Sprintf("%s / %s / %s ms (CPU %s ms/query; %d/%d queries find something, %d sections each on average)",
+				msn(l[0]), msn(l[1]), msn(l[2]), msn(r.cpuPerQuery[k]), r.found[k], len(benchQueries[k]), r.meanTotal[k])
+		})
+	}
+	row("top-10 precision on the seed", func(r *benchResult) string {
+		return fmt.Sprintf("%.2f (%d queries); wanted section in top 3: %d/%d", r.precision, r.precisionN, r.top3, r.precisionN)
+	})
+	fmt.Fprintf(&b, "\np95 speed-up over stock: ")
+	for _, k := range benchKinds {
+		if s.found[k] == 0 {
+			fmt.Fprintf(&b, "%s n/a (stock finds nothing);  ", k)
+			continue
+		}
+		fmt.Fprintf(&b, "%s %.1f×;  ", k, float64(s.lat[k][1])/float64(max(a.lat[k][1], 1)))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func loadAvg() string {
+	data, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(data))[:min(3, len(strings.Fields(string(data))))], " ")
+}
+
+func mb(n int64) float64         { return float64(n) / (1 << 20) }
+func ms(d time.Duration) string  { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
+func msn(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+// cpuTime is the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+func dropCaches()   { _ = os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0) }
+func dirSize(dir string) (n int64) {
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// rss reads a memory figure of /proc/self/status in bytes (0 if unknown).
+func rss(key string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, key+":"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// BenchmarkSearch measures one query of each kind on a small synthetic
+// corpus (go test -bench Search ./index/).
+func BenchmarkSearch(b *testing.B) {
+	vocab, err := content.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "ix")
+	if err := Build(dir, synthPack(2000, 42, vocab), nil); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for _, k := range benchKinds {
+		b.Run(k, func(b *testing.B) {
+			qs := benchQueries[k]
+			for i := 0; i < b.N; i++ {
+				if _, err := ix.Search(context.Background(), qs[i%len(qs)], Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

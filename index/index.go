@@ -1,0 +1,469 @@
+// Package index is the kiosk's full-text search: a bleve v2 index of every
+// section of a content pack, with Chinese analysis (bigrams with AND
+// semantics, a unigram field for single characters, full-width and
+// traditional characters folded), pinyin and pinyin initials over titles,
+// headings and keywords, and match ranges computed by the package itself.
+//
+// An index lives in its own folder (the data folder beside the content it
+// was built from): Build writes it, Open opens it read-only. An *Index is
+// safe for concurrent use by many sessions.
+//
+// See docs/BENCHMARKS.md ("Search (index/)") for the design figures.
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"kiosk/content"
+)
+
+// MappingVersion names the index layout and analysis. An index built with
+// another version is stale: Open reports ErrStale and it must be rebuilt.
+const MappingVersion = "kiosk-search-3"
+
+// ErrStale is returned by Open for an index of another MappingVersion, and
+// by OpenFor for an index built from other content.
+var ErrStale = errors.New("搜索索引已过期,需要重建 (search index is stale)")
+
+// ErrNoIndex is returned by Open when dir holds no index.
+var ErrNoIndex = errors.New("没有搜索索引 (no search index)")
+
+const (
+	metaFile  = "kiosk-index.json"
+	bleveDir  = "bleve"
+	batchSize = 1000 // sections per bleve batch: bounds the RSS while building
+)
+
+// Field names.
+const (
+	fBody      = "body" // bigrams of title + text
+	fUni       = "uni"  // single Han characters of title + text
+	fHead      = "head" // bigrams of the section title
+	fMeta      = "meta" // bigrams of document title, keywords, 文号, 索引号 (lead section only)
+	fPy        = "py"   // pinyin syllables and syllable bigrams of titles and keywords
+	fPyI       = "pyi"  // pinyin initial bigrams and trigrams of titles and keywords
+	fCatalogue = "cat"  // 公开目录, exact (filter)
+	fYear      = "year" // year of 发布日期, exact (filter)
+	sRef       = "ref"  // stored only, from here on
+	sDocTitle  = "dtitle"
+	sSecTitle  = "stitle"
+	sDate      = "date"
+	sPublisher = "pub"
+	sCatalogue = "scat"
+	sTextSeq   = "tseq" // the section's text in texts.bin
+)
+
+const (
+	anBigram  = "kiosk_bigram"
+	anUnigram = "kiosk_unigram"
+	anWords   = "kiosk_words"
+)
+
+// Facet is a value present in the index and how many sections carry it.
+type Facet struct {
+	Value    string `json:"value"`
+	Sections int    `json:"sections"`
+}
+
+// meta is what Build records beside the bleve index.
+type indexMeta struct {
+	MappingVersion string    `json:"mapping_version"`
+	Fingerprint    string    `json:"fingerprint"`
+	BuiltAt        time.Time `json:"built_at"`
+	Docs           int       `json:"docs"`
+	Sections       int       `json:"sections"`
+	Catalogues     []Facet   `json:"catalogues"`
+	Years          []Facet   `json:"years"`
+}
+
+func newMapping() mapping.IndexMapping {
+	im := bleve.NewIndexMapping()
+	must := func(err error) {
+		if err != nil {
+			panic(err) // static configuration
+		}
+	}
+	must(im.AddCustomAnalyzer(anBigram, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []string{cjk.BigramName},
+	}))
+	must(im.AddCustomAnalyzer(anUnigram, map[string]any{"type": custom.Name, "tokenizer": unicode.Name}))
+	must(im.AddCustomAnalyzer(anWords, map[string]any{"type": custom.Name, "tokenizer": whitespace.Name}))
+	im.DefaultAnalyzer = anBigram
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+
+	indexed := func(an string) *mapping.FieldMapping {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = an
+		fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, false, false, false
+		return fm
+	}
+	stored := func() *mapping.FieldMapping {
+		fm := bleve.NewTextFieldMapping()
+		fm.Index, fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, true, false, false, false
+		return fm
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	for f, an := range map[string]string{fBody: anBigram, fUni: anUnigram, fMeta: anBigram,
+		fPy: anWords, fPyI: anWords, fCatalogue: keyword.Name, fYear: keyword.Name} {
+		dm.AddFieldMappingsAt(f, indexed(an))
+	}
+	for _, f := range []string{sRef, sDocTitle, sSecTitle, sDate, sPublisher, sCatalogue, sTextSeq} {
+		dm.AddFieldMappingsAt(f, stored())
+	}
+	im.DefaultMapping = dm
+	return im
+}
+
+// sectionDoc is the bleve document of one section.
+// sectionDoc returns the bleve document of a section and its plain text
+// (title excluded) for the text store.
+func (t *tables) sectionDoc(s *content.Section, lead bool) (map[string]any, string) {
+	d := s.Doc
+	title := strings.TrimSpace(Sanitize(s.Title, false))
+	text := PlainText(s.Text)
+	// The heading is in the body twice: its words weigh more in the score
+	// without a separate heading field (a boolean "should" on one cost ~40%
+	// of query time at 100k documents). A lead section also holds the
+	// document title and keywords.
+	full := text
+	if title != "" {
+		full = title + "\n" + title + "\n" + full
+	}
+	if lead && d.Title != "" {
+		full = d.Title + "\n" + d.Title + "\n" + strings.Join(d.Keywords, "\n") + "\n" + full
+	}
+	nfull := t.normalize(full)
+	var uni strings.Builder
+	for _, r := range nfull {
+		if isHan(r) {
+			uni.WriteRune(r)
+		} else if uni.Len() > 0 {
+			uni.WriteByte(' ')
+		}
+	}
+	pySrc := title
+	doc := map[string]any{
+		fBody: nfull, fUni: uni.String(),
+		sRef: s.Ref(), sDocTitle: Sanitize(d.Title, false), sSecTitle: Sanitize(s.DisplayTitle(), false),
+		sPublisher: Sanitize(d.Publisher, false), sCatalogue: Sanitize(d.Catalogue, false), fCatalogue: d.Catalogue,
+	}
+	if !d.Date.IsZero() {
+		doc[sDate] = d.Date.Format("2006-01-02")
+		doc[fYear] = strconv.Itoa(d.Date.Year())
+	}
+	if lead {
+		m := strings.Join(append([]string{d.Title, d.IndexNo, d.DocNo, d.Publisher, d.Catalogue}, d.Keywords...), "\n")
+		doc[fMeta] = t.normalize(m)
+		pySrc += "\n" + d.Title + "\n" + strings.Join(d.Keywords, "\n") + "\n" + d.Catalogue
+	}
+	full2, ini := t.pinyinTokens(t.normalize(pySrc))
+	doc[fPy] = strings.Join(full2, " ")
+	doc[fPyI] = strings.Join(ini, " ")
+	return doc, text
+}
+
+// Build indexes every section of p into dir, calling progress (if not nil)
+// with the number of documents done after each batch. The index is written
+// into a temporary folder beside dir and renamed into place when complete,
+// so a crash never leaves a half-built index at dir; an index already at
+// dir is replaced.
+func Build(dir string, p *content.Pack, progress func(done, total int)) error {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	removeLeftovers(parent, filepath.Base(dir))
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".building-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // gone once renamed
+	meta, err := buildInto(filepath.Join(tmp, bleveDir), p, progress)
+	if err != nil {
+		return err
+	}
+	meta.Fingerprint = p.Fingerprint
+	data, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(filepath.Join(tmp, metaFile), data); err != nil {
+		return err
+	}
+	// replace: old → trash, new → dir, remove trash
+	var trash string
+	if _, err := os.Stat(dir); err == nil {
+		trash = filepath.Join(parent, "."+filepath.Base(dir)+".old-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+		if err := os.Rename(dir, trash); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if trash != "" {
+			_ = os.Rename(trash, dir)
+		}
+		return err
+	}
+	if trash != "" {
+		_ = os.RemoveAll(trash)
+	}
+	syncDir(parent)
+	return nil
+}
+
+// removeLeftovers removes what a build killed midway left beside the index:
+// replaced indexes not yet removed, and temporary folders older than a day
+// (a younger one may belong to a build running in another process).
+func removeLeftovers(parent, base string) {
+	ents, _ := os.ReadDir(parent)
+	for _, e := range ents {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, "."+base+".old-"):
+			_ = os.RemoveAll(filepath.Join(parent, name))
+		case strings.HasPrefix(name, "."+base+".building-"):
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
+				_ = os.RemoveAll(filepath.Join(parent, name))
+			}
+		}
+	}
+}
+
+func buildInto(path string, p *content.Pack, progress func(done, total int)) (*indexMeta, error) {
+	t := getTables()
+	lex := bigramCounter{}
+	tw, err := newTextWriter(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer tw.f.Close() // on error paths; close(dir) closes it on success
+	// unsafe_batch: a batch returns once introduced, not once persisted
+	// (one fsync per batch made building 10× slower on a busy disk); the
+	// build waits for persistence before Close, and a crash only loses the
+	// temporary folder.
+	bi, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
+	if err != nil {
+		return nil, err
+	}
+	meta := &indexMeta{MappingVersion: MappingVersion, BuiltAt: time.Now().UTC(), Docs: len(p.Docs)}
+	cats, years := map[string]int{}, map[string]int{}
+	b := bi.NewBatch()
+	flush := func() error {
+		if b.Size() == 0 {
+			return nil
+		}
+		err := bi.Batch(b)
+		b.Reset()
+		return err
+	}
+	progress(0, len(p.Docs))
+	for i, d := range p.Docs {
+		for j, s := range d.Sections {
+			doc, text := t.sectionDoc(s, j == 0)
+			lex.add(doc[fBody].(string))
+			seq, err := tw.add(text)
+			if err != nil {
+				bi.Close()
+				return nil, err
+			}
+			doc[sTextSeq] = strconv.Itoa(seq)
+			if err := b.Index(s.Ref(), doc); err != nil {
+				bi.Close()
+				return nil, err
+			}
+			meta.Sections++
+			cats[d.Catalogue]++
+			if !d.Date.IsZero() {
+				years[strconv.Itoa(d.Date.Year())]++
+			}
+		}
+		if b.Size() >= batchSize {
+			if err := flush(); err != nil {
+				bi.Close()
+				return nil, err
+			}
+			progress(i+1, len(p.Docs))
+		}
+	}
+	// the last batch reports when it is on disk, with all before it
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	err = bi.Batch(b) // may be empty: it still goes through the persister
+	if err == nil {
+		select {
+		case err = <-persisted:
+		case <-time.After(30 * time.Minute):
+			err = errors.New("search index not written to disk after 30 minutes")
+		}
+	}
+	if err != nil {
+		bi.Close()
+		return nil, err
+	}
+	if err := bi.Close(); err != nil {
+		return nil, err
+	}
+	if err := tw.close(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	if err := lex.write(t, filepath.Join(filepath.Dir(path), lexiconFile)); err != nil {
+		return nil, err
+	}
+	progress(len(p.Docs), len(p.Docs))
+	meta.Catalogues = facets(cats, false)
+	meta.Years = facets(years, true)
+	return meta, nil
+}
+
+// facets orders catalogues by sections (most first) and years newest first.
+func facets(m map[string]int, byValueDesc bool) []Facet {
+	out := make([]Facet, 0, len(m))
+	for v, n := range m {
+		out = append(out, Facet{v, n})
+	}
+	slices.SortFunc(out, func(a, b Facet) int {
+		if !byValueDesc && a.Sections != b.Sections {
+			return b.Sections - a.Sections
+		}
+		return strings.Compare(b.Value, a.Value)
+	})
+	return out
+}
+
+func writeFileSync(name string, data []byte) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		_ = f.Sync()
+		f.Close()
+	}
+}
+
+// Index is an open search index. It is read-only and safe for concurrent
+// use; Close it when the content changes or the program ends.
+type Index struct {
+	bi    bleve.Index
+	meta  indexMeta
+	t     *tables
+	dir   string
+	texts *textReader
+
+	lexOnce sync.Once // the pinyin lexicon is read on the first pinyin query
+	lex     map[string][]string
+}
+
+func (ix *Index) lexicon() map[string][]string {
+	ix.lexOnce.Do(func() { ix.lex = loadLexicon(filepath.Join(ix.dir, lexiconFile)) })
+	return ix.lex
+}
+
+// Open opens the index in dir read-only. It returns ErrNoIndex when there is
+// none and ErrStale when it was built by another MappingVersion.
+func Open(dir string) (*Index, error) {
+	data, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNoIndex
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m indexMeta
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStale, err)
+	}
+	if m.MappingVersion != MappingVersion {
+		return nil, fmt.Errorf("%w: built by %q, this program uses %q", ErrStale, m.MappingVersion, MappingVersion)
+	}
+	texts, err := openTexts(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStale, err)
+	}
+	bi, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
+	if err != nil {
+		texts.close()
+		return nil, err
+	}
+	return &Index{bi: bi, meta: m, t: getTables(), dir: dir, texts: texts}, nil
+}
+
+// OpenFor opens the index of p in dir, building it first (with progress)
+// when it is missing, stale or of another MappingVersion. rebuilt tells
+// whether it was built.
+func OpenFor(dir string, p *content.Pack, progress func(done, total int)) (ix *Index, rebuilt bool, err error) {
+	ix, err = Open(dir)
+	if err == nil && ix.Fingerprint() == p.Fingerprint {
+		return ix, false, nil
+	}
+	if ix != nil {
+		ix.Close()
+	}
+	if err != nil && !errors.Is(err, ErrNoIndex) && !errors.Is(err, ErrStale) {
+		// damaged: rebuild too, but keep the cause if that fails
+		if berr := Build(dir, p, progress); berr != nil {
+			return nil, false, fmt.Errorf("%v; rebuilding: %w", err, berr)
+		}
+	} else if err := Build(dir, p, progress); err != nil {
+		return nil, false, err
+	}
+	ix, err = Open(dir)
+	return ix, err == nil, err
+}
+
+// Fingerprint is the content.Pack fingerprint the index was built from.
+func (ix *Index) Fingerprint() string { return ix.meta.Fingerprint }
+
+// BuiltAt is when the index was built.
+func (ix *Index) BuiltAt() time.Time { return ix.meta.BuiltAt }
+
+// Sections is the number of sections indexed.
+func (ix *Index) Sections() int { return ix.meta.Sections }
+
+// Catalogues lists the 公开目录 present, most sections first.
+func (ix *Index) Catalogues() []Facet { return slices.Clone(ix.meta.Catalogues) }
+
+// Years lists the years of 发布日期 present, newest first.
+func (ix *Index) Years() []Facet { return slices.Clone(ix.meta.Years) }
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	err := ix.bi.Close()
+	if terr := ix.texts.close(); err == nil {
+		err = terr
+	}
+	return err
+}

@@ -1,0 +1,99 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"slices"
+	"strings"
+)
+
+// The pinyin lexicon lets full pinyin find body text without indexing
+// pinyin for every character of every body (which triples the index and
+// makes queries slow). Build counts every Chinese bigram of the bodies and
+// keeps, for each pair of syllables ("zhengwu"), the lexiconTopK most
+// frequent bigrams that can be read so (政务, 正午…). A pinyin query of two
+// or more syllables then also asks the body for, at each syllable pair, any
+// of those bigrams — all pairs required, like a Chinese query.
+
+const (
+	lexiconFile = "pinyin-lexicon.txt"
+	lexiconTopK = 12
+)
+
+type bigramCounter map[[2]rune]int32
+
+func (c bigramCounter) add(nfull string) {
+	var prev rune
+	for _, r := range nfull {
+		if !isHan(r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			c[[2]rune{prev, r}]++
+		}
+		prev = r
+	}
+}
+
+// write stores the lexicon: one line per syllable pair, its bigrams by
+// falling frequency.
+func (c bigramCounter) write(t *tables, path string) error {
+	type cand struct {
+		bg string
+		n  int32
+	}
+	lex := map[string][]cand{}
+	for bg, n := range c {
+		for _, a := range t.readingsOf(bg[0], maxIndexReadings) {
+			for _, b := range t.readingsOf(bg[1], maxIndexReadings) {
+				lex[a+b] = append(lex[a+b], cand{string(bg[:]), n})
+			}
+		}
+	}
+	keys := make([]string, 0, len(lex))
+	for k := range lex {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var buf bytes.Buffer
+	for _, k := range keys {
+		cs := lex[k]
+		slices.SortFunc(cs, func(x, y cand) int {
+			if x.n != y.n {
+				return int(y.n - x.n)
+			}
+			return strings.Compare(x.bg, y.bg)
+		})
+		buf.WriteString(k)
+		buf.WriteByte('\t')
+		for i, c := range cs[:min(len(cs), lexiconTopK)] {
+			if i > 0 {
+				buf.WriteByte(' ')
+			}
+			buf.WriteString(c.bg)
+		}
+		buf.WriteByte('\n')
+	}
+	return writeFileSync(path, buf.Bytes())
+}
+
+// loadLexicon reads a lexicon written by bigramCounter.write; a missing
+// file gives an empty lexicon.
+func loadLexicon(path string) map[string][]string {
+	lex := map[string][]string{}
+	f, err := os.Open(path)
+	if err != nil {
+		return lex
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "\t")
+		if ok {
+			lex[k] = strings.Fields(v)
+		}
+	}
+	return lex
+}

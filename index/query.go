@@ -1,0 +1,242 @@
+package index
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"kiosk/index/hanconv"
+)
+
+// Citizen input is never query syntax: the query is read as text, split
+// into parts, and the bleve query is built in code from those parts.
+//
+//   - A run of Chinese characters is a part: a single character must occur
+//     (unigram field); a longer run needs all its bigrams (AND), in the
+//     body, the section heading (boosted) or the document's metadata.
+//   - A run of letters and digits (words separated by spaces only) is a
+//     part: its words literally, or — when it is letters only — pinyin:
+//     full pinyin split into syllables (several splits tried, polyphones
+//     indexed with every reading) or pinyin initials, over titles,
+//     headings and keywords.
+//   - All parts must match (AND). When nothing does, any part may (OR) and
+//     the results say so (Partial).
+//   - The whole is tried as typed (traditional folded character by
+//     character) and, when it contains traditional characters, also after
+//     OpenCC t2s phrase conversion and tw2sp (Taiwan phrasing: 資訊 → 信息).
+const (
+	maxQueryRunes = 64 // longer input is cut (a kiosk query is a few words)
+	maxParts      = 8
+	maxRunRunes   = 24 // a longer Chinese run is cut
+	maxSplits     = 4  // pinyin splits tried per part
+	maxInitials   = 12
+)
+
+type partKind int
+
+const (
+	partHan   partKind = iota // han holds a normalised Chinese run
+	partWords                 // words holds normalised letters/digits words
+)
+
+type part struct {
+	kind    partKind
+	han     []rune
+	words   []string
+	letters string     // words joined, when every word is letters only
+	splits  [][]string // pinyin readings of letters
+	display string     // the part as typed (sanitised), for suggestions
+}
+
+type variant struct {
+	parts []part
+}
+
+// parsedQuery is the compiled form of one query string.
+type parsedQuery struct {
+	clean    string
+	variants []variant
+}
+
+// cleanQuery removes control characters and cuts the query to
+// maxQueryRunes runes.
+func cleanQuery(q string) string {
+	q = strings.TrimSpace(Sanitize(q, false))
+	if utf8.RuneCountInString(q) > maxQueryRunes {
+		rs := []rune(q)
+		q = string(rs[:maxQueryRunes])
+	}
+	return q
+}
+
+func (t *tables) parse(q string) *parsedQuery {
+	pq := &parsedQuery{clean: cleanQuery(q)}
+	if pq.clean == "" {
+		return pq
+	}
+	forms := []string{pq.clean}
+	t2s := hanconv.T2S().Convert(pq.clean)
+	if t2s != pq.clean {
+		forms = append(forms, t2s)
+		if tw := hanconv.TW2SP().Convert(pq.clean); tw != t2s {
+			forms = append(forms, tw)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range forms {
+		v := t.parseForm(f)
+		if len(v.parts) == 0 {
+			continue
+		}
+		key := v.key()
+		if !seen[key] {
+			seen[key] = true
+			pq.variants = append(pq.variants, v)
+		}
+	}
+	return pq
+}
+
+func (v variant) key() string {
+	var b strings.Builder
+	for _, p := range v.parts {
+		b.WriteString(string(p.han))
+		b.WriteString(strings.Join(p.words, " "))
+		b.WriteByte('|')
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
+
+func (t *tables) parseForm(s string) variant {
+	var v variant
+	rs := []rune(s)
+	n := make([]rune, len(rs))
+	for i, r := range rs {
+		n[i] = t.normRune(r)
+	}
+	for i := 0; i < len(n) && len(v.parts) < maxParts; {
+		switch {
+		case isHan(n[i]):
+			j := i
+			for j < len(n) && isHan(n[j]) {
+				j++
+			}
+			run := n[i:min(j, i+maxRunRunes)]
+			v.parts = append(v.parts, part{kind: partHan, han: append([]rune(nil), run...), display: string(rs[i:j])})
+			i = j
+		case isWordRune(n[i]):
+			// words separated by spaces only
+			j := i
+			var words []string
+			for j < len(n) {
+				k := j
+				for k < len(n) && isWordRune(n[k]) {
+					k++
+				}
+				if k == j {
+					break
+				}
+				words = append(words, string(n[j:k]))
+				j = k
+				sp := j
+				for sp < len(n) && n[sp] == ' ' {
+					sp++
+				}
+				if sp == j || sp >= len(n) || !isWordRune(n[sp]) {
+					break
+				}
+				j = sp
+			}
+			p := part{kind: partWords, words: words, display: strings.TrimSpace(string(rs[i:j]))}
+			t.pinyinOf(&p)
+			v.parts = append(v.parts, p)
+			i = j
+		default:
+			i++
+		}
+	}
+	return v
+}
+
+// pinyinOf fills letters and splits when the words are letters only.
+func (t *tables) pinyinOf(p *part) {
+	for _, w := range p.words {
+		if !isLowerASCII(w) {
+			return
+		}
+	}
+	p.letters = strings.Join(p.words, "")
+	if len(p.letters) < 2 || len(p.letters) > 64 {
+		return
+	}
+	add := func(s []string) {
+		if len(p.splits) >= maxSplits {
+			return
+		}
+		for _, x := range p.splits {
+			if strings.Join(x, "'") == strings.Join(s, "'") {
+				return
+			}
+		}
+		p.splits = append(p.splits, s)
+	}
+	if len(p.words) > 1 { // the typed spaces are syllable boundaries
+		var joined []string
+		for _, w := range p.words {
+			sp := t.splitPinyin(w, 1)
+			if sp == nil {
+				joined = nil
+				break
+			}
+			joined = append(joined, sp[0]...)
+		}
+		if joined != nil {
+			add(joined)
+		}
+	}
+	for _, s := range t.splitPinyin(p.letters, maxSplits) {
+		add(s)
+	}
+}
+
+// bigrams of a Chinese run (the run itself when it has one character).
+func bigrams(run []rune) []string {
+	if len(run) < 2 {
+		return []string{string(run)}
+	}
+	out := make([]string, 0, len(run)-1)
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(run); i++ {
+		b := string(run[i : i+2])
+		if !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// pinyinTerms are the py-field terms of one split.
+func pinyinTerms(split []string) []string {
+	if len(split) == 1 {
+		return split
+	}
+	var out []string
+	for i := 0; i+1 < len(split); i++ {
+		out = append(out, split[i]+split[i+1])
+	}
+	return out
+}
+
+// initialTerms are the pyi-field terms of typed initials.
+func initialTerms(letters string) []string {
+	if len(letters) == 2 {
+		return []string{letters}
+	}
+	var out []string
+	for i := 0; i+2 < len(letters); i++ {
+		out = append(out, letters[i:i+3])
+	}
+	return out
+}
