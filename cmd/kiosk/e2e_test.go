@@ -44,7 +44,10 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 func kioskBinary(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the end-to-end tests (.ci/run installs it)")
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is needed for the end-to-end tests (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed: the end-to-end tests through a real terminal are skipped (apt-get install tmux)")
 	}
 	bin, err := buildOnce()
 	if err != nil {
