@@ -392,6 +392,14 @@ func (ix *Index) lexicon() map[string][]string {
 	return ix.lex
 }
 
+// Exists reports whether dir holds a built index (current or not): a cheap
+// check that lets the kiosk open the index after its first frame and build
+// one in the foreground only when there is none.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, metaFile))
+	return err == nil
+}
+
 // Open opens the index in dir read-only. It returns ErrNoIndex when there is
 // none and ErrStale when it was built by another MappingVersion.
 func Open(dir string) (*Index, error) {

@@ -220,3 +220,21 @@ func TestSearchFiltersByCatalogueAndYear(t *testing.T) {
 		t.Fatalf("the year filter let a 2026 document through:\n%s", hs.plain())
 	}
 }
+
+func TestSearchArrivesAfterFirstFrame(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a")
+	if hs.contains("搜索") {
+		t.Fatal("search offered before the index is open")
+	}
+	ix, err := testIndexOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.send(SearchReady(Content{Pack: hs.m.d.Pack, Search: ix}))
+	hs.mustShow("s 搜索")
+	hs.press("s")
+	hs.typeText("扶贫")
+	hs.settle()
+	hs.mustShow("找到")
+}

@@ -187,6 +187,13 @@ type idleMsg struct{}
 
 type reloadTickMsg struct{}
 
+type searchReadyMsg struct{ c Content }
+
+// SearchReady tells a running session that the search index of the content
+// it shows is open (it is opened after the first frame); c.Pack must be the
+// pack the session was given.
+func SearchReady(c Content) tea.Msg { return searchReadyMsg{c: c} }
+
 type reloadMsg struct{ c Content }
 
 func (m *Model) reloadTick() tea.Cmd {
@@ -267,6 +274,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case staffReloadMsg:
 		if sp, ok := m.top().(*staffPanel); ok && len(m.stack) > 0 {
 			sp.reloaded(m, msg)
+		}
+		return m, nil
+	case searchReadyMsg:
+		if msg.c.Pack == m.d.Pack && m.d.Search == nil {
+			m.d.Search, m.current.Search, m.current.Close = msg.c.Search, msg.c.Search, msg.c.Close
+			m.keys.Search.SetEnabled(msg.c.Search != nil)
+		} else if msg.c.Close != nil {
+			msg.c.Close() // the content changed meanwhile
 		}
 		return m, nil
 	case reloadMsg:

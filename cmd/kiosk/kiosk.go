@@ -25,7 +25,14 @@ func runKiosk(a *app) error {
 	if err != nil {
 		return err
 	}
-	initial := openContent(a, lc)
+	// The search index opens after the first frame when it is already
+	// built (the common case: ~40 ms less before the kiosk shows); on the
+	// very first start it is built here, with progress on the terminal.
+	initial := tui.Content{Pack: lc.Pack, Version: lc.Version}
+	indexLater := index.Exists(lc.IndexDir)
+	if !indexLater {
+		initial = openContent(a, lc)
+	}
 	live := &liveState{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
@@ -48,7 +55,7 @@ func runKiosk(a *app) error {
 	// 繁體: the converter's dictionaries take ~0.1 s to load; load them in
 	// the background so the first frame does not wait.
 	s2t := sync.OnceValue(hanconv.S2T)
-	go s2t()
+	time.AfterFunc(time.Second, func() { s2t() })
 	deps.ToTraditional = func(s string) string { return s2t().Convert(s) }
 	// Visits: a kiosk whose visit store cannot be opened still serves
 	// citizens; the problem is logged and shown to staff on screen.
@@ -86,6 +93,11 @@ func runKiosk(a *app) error {
 		m.Warn(warning)
 	}
 	p := tea.NewProgram(m, tea.WithFilter(lockdown))
+	if indexLater {
+		quiet := *a
+		quiet.stderr = staffLog
+		go func() { p.Send(tui.SearchReady(openContent(&quiet, lc))) }()
+	}
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("kiosk screen: %w", err)
 	}
