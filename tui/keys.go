@@ -112,7 +112,7 @@ func newKeyMap(staffKey string) keyMap {
 		Speak:       bind(actSpeak, []string{"r"}, "r", "朗读"),
 		QR:          bind(actQR, []string{"m"}, "m", "扫码"),
 		Print:       bind(actPrint, []string{"d"}, "d", "打印"),
-		FilterYear:      bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
+		FilterYear:  bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 type listItem struct {
 	title  string // plain, untrusted: sanitized when drawn
 	meta   string // may be styled: sanitize untrusted parts when building it
-	indent int  // cells
-	header bool // a heading between items; not selectable
+	indent int    // cells
+	header bool   // a heading between items; not selectable
 	open   func(m *Model) tea.Cmd
 }
 

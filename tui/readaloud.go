@@ -140,7 +140,7 @@ func (r *readerScreen) printed(m *Model, msg printedMsg) {
 // qrScreen shows the document's web address as a QR code to open it on a
 // phone.
 type qrScreen struct {
-	keys *keyMap
+	keys       *keyMap
 	title, url string
 	code       string
 	err        error
