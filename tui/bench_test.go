@@ -41,3 +41,24 @@ func BenchmarkReaderFrame(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkTraditionalFrame is one reader frame in 繁體: the frame is
+// converted as a whole (what every key press costs in that mode).
+func BenchmarkTraditionalFrame(b *testing.B) {
+	p, err := content.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	conv := testS2T()
+	m := New(Deps{Pack: p, Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize,
+		ToTraditional: conv.Convert})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.start()
+	m.setTraditional(true)
+	m.push(newReaderScreen(m, p.Docs[0].Section("3")))
+	_ = m.View()
+	for b.Loop() {
+		m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+		_ = m.View()
+	}
+}

@@ -261,9 +261,30 @@ func TestWheelScrollsReader(t *testing.T) {
 // frame() on each.
 func TestEveryScreenFitsEveryWidth(t *testing.T) {
 	for w := 40; w <= 200; w += 7 {
-		hs := newHarness(t, w, 24)
+		for _, mode := range [][]string{nil, {"z"}, {"t"}, {"z", "t"}} {
+			everyScreenAt(t, w, mode)
+		}
+	}
+}
+
+func everyScreenAt(t *testing.T, w int, mode []string) {
+	{
+		hs := newHarness(t, w, 24, withIndex(t))
 		hs.frame()
 		hs.press("a")
+		hs.press(mode...)
+		hs.frame()
+		hs.press("?")
+		hs.frame()
+		hs.press("pgdown", "pgdown", "pgdown")
+		hs.frame()
+		hs.press("esc", "s")
+		hs.typeText("xzfy")
+		hs.settle()
+		hs.frame()
+		hs.press("enter", "1")
+		hs.frame()
+		hs.press("h")
 		hs.frame()
 		hs.press("1")
 		hs.frame()
