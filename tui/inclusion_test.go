@@ -221,3 +221,36 @@ func TestQRCodeForDocumentWithAddress(t *testing.T) {
 		t.Fatal("扫码 offered for a document without a web address")
 	}
 }
+
+// The selected item is always on screen, in every mode and size.
+func TestCursorAlwaysVisible(t *testing.T) {
+	for _, sz := range sizes {
+		for _, mode := range [][]string{nil, {"z"}} {
+			hs := newHarness(t, sz[0], sz[1])
+			hs.press("a")
+			hs.press(mode...)
+			hs.press("1")
+			for i := range 40 {
+				key := "down"
+				if i%7 == 6 {
+					key = "pgdown"
+				}
+				hs.press(key)
+				if !strings.Contains(hs.plain(), "▶") {
+					t.Fatalf("%dx%d %v: after %d moves the selected item is off screen:\n%s", sz[0], sz[1], mode, i+1, hs.plain())
+				}
+			}
+			// Enter opens the item shown as selected.
+			var want string
+			for _, l := range strings.Split(hs.plain(), "\n") {
+				if i := strings.Index(l, "▶"); i >= 0 {
+					want = strings.TrimSpace(strings.TrimLeft(l[i+len("▶"):], " 0123456789"))
+				}
+			}
+			hs.press("enter")
+			if r, ok := hs.m.top().(*readerScreen); !ok || !strings.HasPrefix(want, r.sec.DisplayTitle()[:6]) {
+				t.Fatalf("Enter opened something else than the selected %q", want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,8 @@ type list struct {
 	height   int // body height of the last frame, for paging
 	// hideNumbers shows no number labels (the digits are typed instead).
 	hideNumbers bool
+	more        int // selectable items below the last frame
+
 }
 
 func newList(items []listItem) *list {
@@ -152,66 +155,91 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 		}
 		return block{lines: lines, item: i}
 	}
-	// Keep the cursor visible: scroll so that it fits, measuring blocks.
+	// page lays out the items from offset that fit in h lines: in 长者模式
+	// a blank line between items and at most nine items (each with its
+	// number). It is used both to keep the cursor visible and to draw, so
+	// the two can never disagree.
+	type placed struct {
+		i, n  int
+		lines []string
+	}
+	page := func(offset int) (out []placed, used int) {
+		num := 0
+		for i := offset; i < len(l.items); i++ {
+			n := 0
+			if !l.items[i].header && !l.hideNumbers {
+				if num == 9 {
+					if m.elder {
+						break
+					}
+				} else {
+					num++
+					n = num
+				}
+			}
+			b := draw(i, n)
+			if m.elder && len(out) > 0 {
+				b.lines = append([]string{""}, b.lines...)
+			}
+			if used+len(b.lines) > h && len(out) > 0 {
+				break
+			}
+			out = append(out, placed{i: i, n: n, lines: b.lines})
+			used += len(b.lines)
+		}
+		return out, used
+	}
 	if l.cursor >= 0 && l.cursor < l.offset {
 		l.offset = l.cursor
-		// show the heading just above, if any
 		if l.offset > 0 && l.items[l.offset-1].header {
-			l.offset--
+			l.offset-- // show the heading just above
 		}
 	}
-	for l.cursor >= 0 {
-		used := 0
-		visible := false
-		for i := l.offset; i < len(l.items); i++ {
-			used += len(draw(i, 0).lines)
-			if used > h {
-				break
-			}
-			if i == l.cursor {
-				visible = true
-				break
+	shown, _ := page(l.offset)
+	visible := func() bool {
+		for _, pl := range shown {
+			if pl.i == l.cursor {
+				return true
 			}
 		}
-		if visible || l.offset >= l.cursor {
-			break
-		}
+		return false
+	}
+	for l.cursor >= 0 && l.offset < l.cursor && !visible() {
 		l.offset++
+		shown, _ = page(l.offset)
 	}
 	var out []string
 	var zones []zone
 	l.numbered = l.numbered[:0]
-	num := 0
-	for i := l.offset; i < len(l.items) && len(out) < h; i++ {
-		n := 0
-		if !l.items[i].header && num < 9 && !l.hideNumbers {
-			num++
-			n = num
+	for _, pl := range shown {
+		if pl.n > 0 {
+			l.numbered = append(l.numbered, pl.i)
 		}
-		if m.elder && n == 0 && !l.items[i].header && !l.hideNumbers {
-			break // 长者模式: at most nine items a page, each with its number
-		}
-		b := draw(i, n)
-		if m.elder && len(out) > 0 {
-			b.lines = append([]string{""}, b.lines...) // a blank line between items
-		}
-		if len(out)+len(b.lines) > h && len(out) > 0 {
-			break
-		}
-		if n > 0 {
-			l.numbered = append(l.numbered, i)
-		}
-		if !l.items[i].header {
-			idx := i
-			zones = append(zones, zone{x0: 0, x1: w, y0: len(out), y1: len(out) + len(b.lines), tap: func(m *Model) tea.Cmd {
+		if !l.items[pl.i].header {
+			idx := pl.i
+			zones = append(zones, zone{x0: 0, x1: w, y0: len(out), y1: len(out) + len(pl.lines), tap: func(m *Model) tea.Cmd {
 				l.cursor = idx
 				return l.items[idx].open(m)
 			}})
 		}
-		out = append(out, b.lines...)
+		out = append(out, pl.lines...)
 	}
-	if more := l.offset > 0; more && len(out) > 0 {
+	// Say that there is more, above and below (a symbol and words).
+	if l.offset > 0 && len(out) > 0 {
 		out[0] = padRight(out[0], w-2) + st.Subtle.Render("↑")
+	}
+	l.more = 0
+	if len(shown) > 0 {
+		for i := shown[len(shown)-1].i + 1; i < len(l.items); i++ {
+			if !l.items[i].header {
+				l.more++
+			}
+		}
+	}
+	if l.more > 0 && len(out) < h {
+		out = append(out, st.Subtle.Render(fmt.Sprintf("     ↓ 下面还有 %d 项(按 PgDn 或向上滑动)", l.more)))
+	} else if l.more > 0 && len(out) > 0 {
+		out[len(out)-1] = padRight(out[len(out)-1], w-2) + st.Subtle.Render("↓")
 	}
 	return strings.Join(out, "\n"), zones
 }
