@@ -167,6 +167,10 @@ func (s *Section) sibling(dir int) *Section {
 	return nil
 }
 
+// Chapters are the document's top-level sections (the lead and the ##
+// chapters), in order.
+func (d *Document) Chapters() []*Section { return d.topLevel() }
+
 func (d *Document) topLevel() []*Section {
 	var out []*Section
 	for _, s := range d.Sections {

@@ -19,7 +19,7 @@ func (m *Model) attract(w, h int) (string, []zone) {
 	add("")
 	add(st.Title.Render("政府信息公开 · 自助查阅"))
 	add("")
-	offers := []string{"浏览公开目录:年度报告、政策文件", "逐节阅读,字大清楚", "全文搜索:可输入汉字,也可输入拼音或拼音首字母"}
+	offers := []string{"浏览公开目录:年度报告、政策文件", "逐节阅读;长者模式颜色更清楚、行距更宽", "全文搜索:可输入汉字,也可输入拼音或拼音首字母"}
 	for _, o := range offers {
 		add("· " + o)
 	}
@@ -53,7 +53,7 @@ func (m *Model) attract(w, h int) (string, []zone) {
 		if strings.TrimSpace(plain) == "" {
 			continue
 		}
-		x := ansi.StringWidth(plain) - len(strings.TrimLeft(plain, " "))
+		x := len(plain) - len(strings.TrimLeft(plain, " ")) // leading spaces: one byte, one cell each
 		if lipgloss.Width(chips) <= w-2 {
 			for _, z := range chipZones {
 				z.x0, z.x1, z.y0, z.y1 = z.x0+x, z.x1+x, y, y+1

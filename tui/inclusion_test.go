@@ -254,3 +254,36 @@ func TestCursorAlwaysVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestAttractChipsAreWhereTheyShow(t *testing.T) {
+	for _, sz := range sizes {
+		hs := newHarness(t, sz[0], sz[1])
+		hs.clickText("繁體")
+		if !hs.m.trad || len(hs.m.stack) == 0 {
+			t.Fatalf("%v: a tap on 繁體 did not start the visit in 繁體", sz)
+		}
+		hs = newHarness(t, sz[0], sz[1])
+		hs.clickText("帮助")
+		hs.mustShow("怎样使用本机")
+		hs = newHarness(t, sz[0], sz[1])
+		hs.clickText("z 长者模式")
+		if !hs.m.elder {
+			t.Fatalf("%v: a tap on 长者模式 did not switch it on", sz)
+		}
+	}
+}
+
+func TestModeChipsNameFKeysWhileTyping(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "s")
+	hs.mustShow("F4 长者模式")
+	hs.typeText("zt")
+	hs.mustShow("搜索:zt")
+	if hs.m.elder || hs.m.trad {
+		t.Fatal("letters typed into the query switched modes")
+	}
+	hs.send(tea.KeyPressMsg{Code: tea.KeyF4})
+	if !hs.m.elder {
+		t.Fatal("F4 did not switch 长者模式 on while typing")
+	}
+}

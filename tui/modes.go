@@ -31,22 +31,47 @@ func (m *Model) setTraditional(on bool) {
 // modeBindings are the mode switches shown as chips in the header (and
 // at the foot of the attract screen); their labels say what a tap does.
 func (m *Model) modeBindings() []binding {
-	e := m.keys.Elder
+	e, t, h := m.keys.Elder, m.keys.Traditional, m.keys.Help
+	if m.typing() {
+		// Letters are text here: the chips name the F-keys that work.
+		e = withHelpKey(e, "F4")
+		t = withHelpKey(t, "F6")
+		h = withHelpKey(h, "F1")
+	}
 	if m.elder {
 		e.button = "标准模式"
 	}
 	bs := []binding{e}
 	if m.d.ToTraditional != nil {
-		t := m.keys.Traditional
 		if m.trad {
 			t.button = "简体"
 		}
 		bs = append(bs, t)
 	}
-	if m.keys.Help.Enabled() {
-		bs = append(bs, m.keys.Help)
+	if h.Enabled() {
+		bs = append(bs, h)
 	}
 	return bs
+}
+
+// withHelpKey is b showing another of its keys in its hint.
+func withHelpKey(b binding, k string) binding {
+	b.SetHelp(k, b.Help().Desc)
+	return b
+}
+
+// typing reports whether the screen on top takes letters as text now.
+func (m *Model) typing() bool {
+	if len(m.stack) == 0 {
+		return false
+	}
+	switch s := m.top().(type) {
+	case *searchScreen:
+		return s.typing
+	case *readerScreen:
+		return s.finding
+	}
+	return false
 }
 
 // modeAction handles the mode keys on any screen; it reports whether the

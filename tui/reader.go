@@ -297,12 +297,23 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 // status is the reader's position line: which section of how many, and
 // how far down the section.
 func (r *readerScreen) status(m *Model) string {
-	secs := r.sec.Doc.Sections
+	// Where: chapters count among chapters, subsections among their
+	// chapter's subsections — the same steps ← and → take.
+	where := ""
+	siblings := r.sec.Doc.Chapters()
+	if r.sec.Parent != nil {
+		siblings = r.sec.Parent.Children
+	}
 	pos := 0
-	for i, s := range secs {
+	for i, s := range siblings {
 		if s == r.sec {
 			pos = i + 1
 		}
+	}
+	if r.sec.Parent != nil {
+		where = fmt.Sprintf("%s第 %d/%d 节", shortTitle(r.sec.Parent), pos, len(siblings))
+	} else {
+		where = fmt.Sprintf("第 %d/%d 章", pos, len(siblings))
 	}
 	pct := 100
 	if mo := r.maxOffset(); mo > 0 {
@@ -325,5 +336,15 @@ func (r *readerScreen) status(m *Model) string {
 	case r.query != "":
 		found = fmt.Sprintf(" · 本节没有找到“%s”", m.d.Sanitize(r.query))
 	}
-	return m.st.Status.Render(fmt.Sprintf(" 第 %d/%d 节 · 已读 %d%%%s%s", pos, len(secs), pct, found, more))
+	return m.st.Status.Render(fmt.Sprintf(" %s · 已读 %d%%%s%s", m.d.Sanitize(where), pct, found, more))
+}
+
+// shortTitle is a chapter's numeral ("二、") or, without one, its title
+// and a space.
+func shortTitle(s *content.Section) string {
+	t := s.DisplayTitle()
+	if i := strings.Index(t, "、"); i > 0 && i <= 9 {
+		return t[:i+len("、")]
+	}
+	return t + " "
 }

@@ -111,7 +111,7 @@ func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		// A letter typed while choosing goes back to the query.
 		if msg.Text != "" && numberKey(msg) == 0 && msg.Mod == 0 && msg.Text != " " {
 			switch msg.String() {
-			case "j", "k", "g", "G", "h", "x", "b", "f", "l":
+			case "j", "k", "g", "G", "h", "x", "b", "f", "l", "z", "t", "?":
 				return false, nil
 			}
 			s.typing = true

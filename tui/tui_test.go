@@ -124,9 +124,15 @@ func TestNextSectionWalksSubsections(t *testing.T) {
 func TestIdleResetForgetsEverything(t *testing.T) {
 	hs := newHarness(t, 80, 24, func(d *Deps) { d.Idle = 2 * time.Second })
 	hs.press("a", "1", "2", "pgdown")
-	hs.clock.Add(1500 * time.Millisecond)
+	hs.clock.Add(1000 * time.Millisecond)
 	hs.send(idleMsg{}) // an early tick re-arms, does not reset
+	if hs.contains("还在看吗") {
+		t.Fatal("the countdown shows too early")
+	}
+	hs.clock.Add(500 * time.Millisecond)
+	hs.send(idleMsg{})
 	hs.mustShow("一、工作概述")
+	hs.mustShow("还在看吗?按任意键或触摸屏幕继续,1 秒后回到首页")
 	hs.clock.Add(600 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("按任意键或触摸屏幕开始")

@@ -8,6 +8,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -102,6 +103,7 @@ type Model struct {
 
 	lastInput time.Time
 	idleArmed bool
+	idleLeft  time.Duration // > 0 while the idle countdown shows
 	zones     []zone
 	warning   string // a staff-visible problem (e.g. visits not saved)
 	quit      bool
@@ -382,6 +384,7 @@ func (m *Model) topStaff() (screen, bool) {
 // counts the visit (never in staff mode).
 func (m *Model) activity() tea.Cmd {
 	m.lastInput = m.d.Now()
+	m.idleLeft = 0
 	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
 		m.note(m.d.Visits.Activity())
 	}
@@ -453,16 +456,25 @@ func (m *Model) armIdle() tea.Cmd {
 
 func (m *Model) checkIdle() tea.Cmd {
 	m.idleArmed = false
+	m.idleLeft = 0
 	if len(m.stack) == 0 {
 		return nil
 	}
 	left := m.d.Idle - m.d.Now().Sub(m.lastInput)
-	if left > 0 {
-		m.idleArmed = true
-		return tea.Tick(left, func(time.Time) tea.Msg { return idleMsg{} })
+	if left <= 0 {
+		m.reset(true)
+		return nil
 	}
-	m.reset(true)
-	return nil
+	// The last stretch before the reset is announced with a countdown, so
+	// a slow reader is not surprised: any key or tap keeps the place.
+	warn := min(15*time.Second, m.d.Idle/4)
+	next := left - warn
+	if left <= warn {
+		m.idleLeft = left
+		next = min(left, time.Second)
+	}
+	m.idleArmed = true
+	return tea.Tick(next, func(time.Time) tea.Msg { return idleMsg{} })
 }
 
 // reset returns to the attract screen and forgets the visitor: screens
@@ -555,8 +567,14 @@ func (m *Model) render() string {
 	}
 	body, bzones := s.body(m, w, bh)
 	if footer != "" {
-		// The status line reports what the body just laid out.
+		// The status line reports what the body just laid out; if that
+		// changes the footer's height, lay the body out again.
 		footer, fzones = m.footer(s, w)
+		if n := strings.Count(footer, "\n") + 1; n != fh && h-1-n >= 1 {
+			fh, bh = n, h-1-n
+			body, bzones = s.body(m, w, bh)
+			footer, fzones = m.footer(s, w)
+		}
 	}
 	m.zones = append(m.zones[:0], hzones...)
 	for _, z := range bzones {
@@ -616,6 +634,10 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 	}
 	if m.warning != "" {
 		status = m.st.Error.Render("! "+m.warning) + "  " + status
+	}
+	if m.idleLeft > 0 {
+		secs := int((m.idleLeft + time.Second - 1) / time.Second)
+		status = m.st.Error.Render(fmt.Sprintf(" ⏳ 还在看吗?按任意键或触摸屏幕继续,%d 秒后回到首页", secs))
 	}
 	if status != "" {
 		rows = append(rows, ansi.Truncate(status, w, "…"))
