@@ -108,3 +108,12 @@ func (s *documentScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	return strings.Join(top, "\n") + "\n" + list, zones
 }
+
+// point moves the contents' cursor to a section (the one last read).
+func (s *documentScreen) point(sec *content.Section) {
+	for i, x := range s.doc.Sections {
+		if x == sec {
+			s.list.cursor = i
+		}
+	}
+}

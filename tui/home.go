@@ -23,6 +23,9 @@ func newHomeScreen(m *Model) *homeScreen {
 				n++
 			}
 		}
+		if len(items) > 0 {
+			items = append(items, listItem{header: true}) // a blank line between catalogues
+		}
 		items = append(items, listItem{title: fmt.Sprintf("【%s】 %d 篇", cat, n), header: true})
 		for _, d := range p.Docs {
 			if d.Catalogue != cat {

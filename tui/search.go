@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"kiosk/index"
 )
@@ -176,7 +177,7 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 				title += " › " + h.SectionTitle
 			}
 			meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
-			if h.Snippet != "" {
+			if strings.TrimSpace(h.Snippet) != "" {
 				meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
 			}
 			items = append(items, listItem{title: title, meta: meta, indent: 0, open: func(m *Model) tea.Cmd {
@@ -271,7 +272,13 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	if s.typing {
 		cursor = "▏"
 	}
-	top = append(top, st.Title.Render(" 搜索:")+m.d.Sanitize(s.input.String())+cursor)
+	// The query line shows the end of a long query: that is where typing
+	// happens.
+	q := m.d.Sanitize(s.input.String())
+	if room := w - 8; ansi.StringWidth(q) > room {
+		q = "…" + ansi.TruncateLeft(q, ansi.StringWidth(q)-room+1, "")
+	}
+	top = append(top, st.Title.Render(" 搜索:")+q+cursor)
 	var zones []zone
 	if len(s.catalogues) > 1 || len(s.years) > 1 {
 		// The filter row: each chip is a tap target and names its key.
@@ -302,7 +309,10 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	case s.err != nil:
 		help = "搜索暂时不可用,请稍后再试或请工作人员帮助。"
 	case s.results != nil && len(s.results.Hits) == 0:
-		help = fmt.Sprintf("没有找到“%s”。可以试试:少输入几个字、换个说法,或输入拼音首字母。", m.d.Sanitize(s.query))
+		help = fmt.Sprintf("没有找到“%s”。可以试试:少输入几个字、换个说法,或输入拼音首字母。", shorten(m.d.Sanitize(s.query), 12))
+		if s.cat > 0 || s.year > 0 {
+			help += "现在只在所选的目录或年份里找,可以点上面的筛选改回“全部”。"
+		}
 	case s.results != nil && s.typing:
 		help = fmt.Sprintf("找到 %d 条。按 Enter 或 ↓ 后可用数字键选择,也可直接点击。", len(s.results.Hits))
 	case s.results != nil:
@@ -330,4 +340,13 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		zones = append(zones, z)
 	}
 	return strings.Join(top, "\n") + "\n" + list, zones
+}
+
+// shorten cuts s to n runes with an ellipsis (for echoing long input).
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

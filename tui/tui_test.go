@@ -333,3 +333,9 @@ func barLen(screen, label string) int {
 	}
 	return -1
 }
+
+func TestBackPointsAtSectionLastRead(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1", "2", "right", "right", "esc", "enter")
+	hs.mustShow("三、政务主动公开情况")
+}

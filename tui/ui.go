@@ -77,7 +77,7 @@ type Deps struct {
 	// reload), ok=false when nothing changed. It runs off the Update loop.
 	// The switch happens only between visits. nil: no hot reload.
 	Reload      func() (Content, bool)
-	ReloadEvery time.Duration // default 3s
+	ReloadEvery time.Duration // default 1s
 	// Version names the initial content; CloseContent releases it (its
 	// index) when the kiosk switches to newer content or ends.
 	Version      string
@@ -204,7 +204,7 @@ func (m *Model) reloadTick() tea.Cmd {
 	}
 	every := m.d.ReloadEvery
 	if every <= 0 {
-		every = 3 * time.Second
+		every = time.Second // one small file read: a withdrawn document goes quickly
 	}
 	return tea.Tick(every, func(time.Time) tea.Msg { return reloadTickMsg{} })
 }
@@ -508,9 +508,17 @@ func (m *Model) start() tea.Cmd {
 func (m *Model) push(s screen) { m.stack = append(m.stack, s) }
 
 // pop closes the top screen; closing the last one shows the attract screen.
+// Back from the reader, the contents point at the section last read.
 func (m *Model) pop() {
-	if len(m.stack) > 0 {
-		m.stack = m.stack[:len(m.stack)-1]
+	if len(m.stack) == 0 {
+		return
+	}
+	closed := m.top()
+	m.stack = m.stack[:len(m.stack)-1]
+	if r, ok := closed.(*readerScreen); ok && len(m.stack) > 0 {
+		if d, ok := m.top().(*documentScreen); ok {
+			d.point(r.sec)
+		}
 	}
 }
 
@@ -612,7 +620,7 @@ func (m *Model) header(s screen, w int) (string, []zone) {
 		chips, zones, cw = "", nil, 0 // too narrow: the breadcrumb matters more
 	}
 	room := w - cw
-	text := " " + strings.Join(parts, " › ") + " "
+	text := " " + strings.Join(parts, " › ") + "  "
 	if lipgloss.Width(text) > room {
 		text = " …" + ansi.TruncateLeft(text, lipgloss.Width(text)-room+2, "")
 	}

@@ -184,6 +184,9 @@ func contentList(a *app) error {
 	}
 	if live == content.NoVersion {
 		msg := "还没有用 kiosk content load 安装内容,正在使用内置的默认内容"
+		if len(vs) > 0 {
+			msg = "* 正在使用内置的默认内容(已安装的版本见下,可用 kiosk content rollback VERSION 切换)"
+		}
 		if p, err := content.Default(); err == nil {
 			msg += fmt.Sprintf("(%s %s,%d 篇文档)", p.Manifest.Title, p.Manifest.Version, len(p.Docs))
 		}

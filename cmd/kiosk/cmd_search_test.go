@@ -102,3 +102,15 @@ func TestIndexRebuild(t *testing.T) {
 		t.Errorf("bad subcommand: exit %d", code)
 	}
 }
+
+func TestSearchFlagsAfterQuery(t *testing.T) {
+	data := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--data", data, "search", "依申请", "--json", "--limit", "2"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "{") {
+		t.Fatalf("want 2 JSON lines, got:\n%s", out.String())
+	}
+}

@@ -144,3 +144,26 @@ Commands:`)
 	fs.PrintDefaults()
 	fmt.Fprintln(w, "\nRun 'kiosk COMMAND --help' for a command's own flags.")
 }
+
+// parseInterspersed parses flags that may come after positional arguments
+// too ("kiosk search 供暖 --json"), as staff naturally type them. A lone
+// "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
