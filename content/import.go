@@ -58,6 +58,24 @@ func Import(name string, data []byte) (*Imported, error) {
 	if removed > 0 {
 		im.Warnings = append(im.Warnings, Problem{File: name, Msg: fmt.Sprintf("已删除 %d 个控制字符或文字方向控制符", removed), Warning: true})
 	}
+	// A pack document already (front matter and Markdown) in another
+	// encoding: convert the encoding only and keep every line, then check
+	// it as the loader will.
+	if strings.HasPrefix(strings.TrimLeft(text, "\ufeff"), "---\n") || strings.HasPrefix(strings.TrimLeft(text, "\ufeff"), "---\r\n") {
+		doc := strings.ReplaceAll(strings.TrimLeft(text, "\ufeff"), "\r\n", "\n")
+		im.Markdown = []byte(doc)
+		d, probs := ParseDocument(name, im.Markdown)
+		if d == nil {
+			return nil, fmt.Errorf("导入 %s: 文件已是内容包文档(以 --- 开头),但有错误:\n%w", name, probs.Errors())
+		}
+		im.Fields = map[string]string{KeyTitle: d.Title, KeyIndexNo: d.IndexNo, KeyPublisher: d.Publisher,
+			KeyDate: d.Date.Format("2006-01-02"), KeyCatalogue: d.Catalogue, KeyMode: d.Mode, KeyDocNo: d.DocNo, KeyURL: d.URL}
+		im.Warnings = append(im.Warnings, probs...)
+		if enc != "UTF-8" {
+			im.Warnings = append(im.Warnings, Problem{File: name, Msg: "文件已是内容包文档,只把编码从 " + enc + " 转换为 UTF-8,内容未改动", Warning: true})
+		}
+		return im, nil
+	}
 	var lines []srcLine
 	pageTitle := ""
 	if looksLikeHTML(name, text) {

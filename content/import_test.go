@@ -437,3 +437,24 @@ func TestImportRemovesStrayControls(t *testing.T) {
 		t.Errorf("no warning about removed controls:\n%v", im.Warnings)
 	}
 }
+
+// A GBK-encoded pack document (what `content check` sends to import) is
+// converted to UTF-8 line for line, not re-imported as a web page.
+func TestImportGBKPackDocumentKeepsMarkdown(t *testing.T) {
+	doc := "---\n标题: 关于冬季供暖的通知\n索引号: lanshanqulsqzf/2026-0000200\n发布机构: 兰山区住建局\n发布日期: 2026-11-01\n公开目录: 通知公告\n公开方式: 主动公开\n---\n\n## 一、供暖时间\n\n供暖时间为11月15日至次年3月15日。\n\n## 二、报修电话\n\n| 事项 | 电话 |\n| --- | --- |\n| 供暖服务热线 | 12345 |\n"
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().String(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := Import("notice.md", []byte(gbk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(im.Markdown) != doc {
+		t.Fatalf("the document changed:\n%s", im.Markdown)
+	}
+	d, probs := ParseDocument("notice.md", im.Markdown)
+	if d == nil || len(d.Sections) != 2 {
+		t.Fatalf("sections lost: %v %v", d, probs)
+	}
+}
