@@ -97,6 +97,9 @@ func TestHelpScreen(t *testing.T) {
 		hs.mustShow("怎样使用本机")
 		if sz[0] == 80 {
 			hs.golden("help-80x24")
+			hs.press("z")
+			hs.golden("elder-help-80x24")
+			hs.press("z")
 			hs.press("pgdown")
 			hs.mustShow("xzfy")
 		}
@@ -118,6 +121,9 @@ func TestReadAloudSpeaksSentencesAndMarksThem(t *testing.T) {
 	hs.mustShow("♪ 正在朗读第 1/")
 	hs.mustShow("暂停朗读")
 	hs.golden("speaking-80x24")
+	hs.press("z")
+	hs.golden("elder-speaking-80x24")
+	hs.press("z")
 	hs.press("r")
 	hs.mustShow("朗读已暂停")
 	hs.mustShow("继续朗读")
@@ -214,6 +220,8 @@ func TestQRCodeForDocumentWithAddress(t *testing.T) {
 		t.Fatal("no QR code drawn")
 	}
 	hs.golden("qr-80x24")
+	hs.press("z")
+	hs.golden("elder-qr-80x24")
 	// A document without an address offers no scan.
 	hs2 := newHarness(t, 120, 40)
 	hs2.press("a", "1", "2")

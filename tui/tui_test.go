@@ -35,6 +35,11 @@ func TestGoldenScreens(t *testing.T) {
 			hs.golden(name("search"))
 			hs.press("enter")
 			hs.golden(name("search-results"))
+			if w == 80 {
+				hs.press("z")
+				hs.golden("elder-search-results-80x24")
+				hs.press("z")
+			}
 			hs.press("1")
 			hs.golden(name("reader-match"))
 			hs.press("f12")
