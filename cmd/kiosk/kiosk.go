@@ -98,6 +98,11 @@ func runKiosk(a *app) error {
 		quiet.stderr = staffLog
 		go func() { p.Send(tui.SearchReady(openContent(&quiet, lc))) }()
 	}
+	done := make(chan struct{})
+	defer close(done)
+	if err := startWatchdog(p, done); err != nil {
+		logger.Printf("systemd watchdog: %v", err)
+	}
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("kiosk screen: %w", err)
 	}
