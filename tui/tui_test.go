@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kiosk/config"
+	"kiosk/content"
 	"kiosk/visits"
 )
 
@@ -343,4 +344,28 @@ func TestBackPointsAtSectionLastRead(t *testing.T) {
 	hs := newHarness(t, 80, 24)
 	hs.press("a", "1", "2", "right", "right", "esc", "enter")
 	hs.mustShow("三、政务主动公开情况")
+}
+
+// Untrusted bytes never reach the terminal: a pack built directly (not
+// through the loader, which also cleans) with escape sequences in its
+// title, metadata and text renders without any of them.
+func TestEscapeSequencesInContentAreRemoved(t *testing.T) {
+	evil := "\x1b]52;c;aGVsbG8=\x07\x1b]0;pwned\x07\x1b[2J\u009b31m\x1bP1$q\x1b\\"
+	doc := &content.Document{Meta: content.Meta{Title: "恶意标题" + evil, IndexNo: "x/1", Publisher: "机构" + evil,
+		Date: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), Catalogue: "目录" + evil, Mode: "主动公开"}}
+	sec := &content.Section{Doc: doc, Number: "1", Title: "第一节" + evil, Level: 2, Text: "正文" + evil + "继续。"}
+	doc.Sections = []*content.Section{sec}
+	p := &content.Pack{Manifest: content.Manifest{Title: "包" + evil, Version: "1"}, Docs: []*content.Document{doc}}
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Pack = p })
+	hs.frame() // frame() fails on any escape sequence but SGR
+	hs.press("a")
+	hs.frame()
+	hs.press("1")
+	hs.frame()
+	hs.press("1")
+	hs.mustShow("正文")
+	hs.mustShow("继续。")
+	if strings.Contains(hs.m.View().Content, "pwned") && strings.Contains(hs.m.View().Content, "\x1b]") {
+		t.Fatal("an OSC sequence reached the screen")
+	}
 }
