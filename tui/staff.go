@@ -69,27 +69,28 @@ func (p *pinScreen) submit(m *Model) tea.Cmd {
 		p.msg = "尚未设置工作人员 PIN。请在终端运行 kiosk staff set-pin 设置后重新启动。"
 		return nil
 	}
-	if now.Before(m.pinLockedUntil) {
+	st := m.pinState()
+	if now.Before(st.LockedUntil) {
 		p.digits = ""
-		p.msg = fmt.Sprintf("PIN 错误次数过多,已锁定,请于 %s 后再试。", m.pinLockedUntil.Format("15:04"))
+		p.msg = fmt.Sprintf("PIN 错误次数过多,已锁定,请于 %s 后再试。", st.LockedUntil.Format("15:04"))
 		return nil
 	}
 	pin := p.digits
 	p.digits = ""
 	if !m.d.Config.CheckPIN(pin) {
-		m.pinFailures++
-		m.logf("staff PIN rejected (%d in a row)", m.pinFailures)
-		if m.pinFailures >= maxPINFailures {
-			m.pinFailures = 0
-			m.pinLockedUntil = now.Add(pinLockout)
-			m.logf("staff PIN entry locked until %s", m.pinLockedUntil.Format(time.RFC3339))
+		st.Failures++
+		m.logf("staff PIN rejected (%d in a row)", st.Failures)
+		if st.Failures >= maxPINFailures {
+			st = PINState{LockedUntil: now.Add(pinLockout)}
+			m.logf("staff PIN entry locked until %s", st.LockedUntil.Format(time.RFC3339))
 			p.msg = fmt.Sprintf("PIN 连续错误 %d 次,已锁定 5 分钟。", maxPINFailures)
-			return nil
+		} else {
+			p.msg = fmt.Sprintf("PIN 不正确(还可再试 %d 次)。", maxPINFailures-st.Failures)
 		}
-		p.msg = fmt.Sprintf("PIN 不正确(还可再试 %d 次)。", maxPINFailures-m.pinFailures)
+		m.setPINState(st)
 		return nil
 	}
-	m.pinFailures = 0
+	m.setPINState(PINState{})
 	m.logf("staff PIN accepted")
 	// Staff time is never a visit: a citizen's visit still open ends at
 	// the citizen's last input (PIN keys are not citizen input).
@@ -263,4 +264,33 @@ func (sp *staffPanel) chart(m *Model, w int) []string {
 		out = append(out, fmt.Sprintf(" %3s %s %d", fmt.Sprintf("%d月", i+1), st.Notice.Render(bar), n))
 	}
 	return out
+}
+
+// PINState is the count of wrong staff PINs in a row and the lockout.
+type PINState struct {
+	Failures    int
+	LockedUntil time.Time
+}
+
+// PINGuard keeps PINState where a restart (or another session) sees it,
+// so switching the kiosk off and on does not reset the lockout.
+type PINGuard interface {
+	Load() PINState
+	Save(PINState) error
+}
+
+func (m *Model) pinState() PINState {
+	if m.d.PINGuard != nil {
+		return m.d.PINGuard.Load()
+	}
+	return m.pin
+}
+
+func (m *Model) setPINState(st PINState) {
+	m.pin = st
+	if m.d.PINGuard != nil {
+		if err := m.d.PINGuard.Save(st); err != nil {
+			m.logf("staff PIN state not saved: %v", err)
+		}
+	}
 }

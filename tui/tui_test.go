@@ -369,3 +369,24 @@ func TestEscapeSequencesInContentAreRemoved(t *testing.T) {
 		t.Fatal("an OSC sequence reached the screen")
 	}
 }
+
+// memGuard is a PINGuard shared by two sessions, as a file is by two runs.
+type memGuard struct{ st PINState }
+
+func (g *memGuard) Load() PINState         { return g.st }
+func (g *memGuard) Save(st PINState) error { g.st = st; return nil }
+
+func TestPINLockoutOutlivesTheSession(t *testing.T) {
+	hash, _ := config.HashPIN("2468")
+	guard := &memGuard{}
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash; d.PINGuard = guard })
+	hs.press("f12")
+	for range 5 {
+		hs.press("1", "1", "1", "1", "enter")
+	}
+	hs.mustShow("已锁定 5 分钟")
+	// A restarted kiosk (a new session) is still locked.
+	hs2 := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash; d.PINGuard = guard })
+	hs2.press("f12", "2", "4", "6", "8", "enter")
+	hs2.mustShow("已锁定")
+}

@@ -89,6 +89,9 @@ type Deps struct {
 	// ToTraditional converts simplified text to traditional characters
 	// for 繁體; nil: the switch is not offered.
 	ToTraditional func(string) string
+	// PINGuard keeps the wrong-PIN count and lockout across restarts;
+	// nil: kept in this session only.
+	PINGuard PINGuard
 	// Log records staff events (PIN attempts, exits); nil: not logged.
 	Log func(format string, args ...any)
 }
@@ -115,8 +118,7 @@ type Model struct {
 	elder, trad bool           // 长者模式, 繁體
 	speech      *speech.Reader // this session's read-aloud
 
-	pinFailures    int
-	pinLockedUntil time.Time
+	pin PINState // wrong PINs, when no PINGuard keeps them
 }
 
 // screen is one screen of the kiosk.

@@ -51,6 +51,7 @@ func runKiosk(a *app) error {
 		Renderer:     render.New(render.Options{Style: a.cfg.Kiosk.Style}),
 		Sanitize:     render.Sanitize,
 		Log:          logger.Printf,
+		PINGuard:     &pinFile{path: filepath.Join(a.dataDir, "staff-pin.json")},
 	}
 	// 繁體: the converter's dictionaries take ~0.1 s to load; load them in
 	// the background so the first frame does not wait.
