@@ -41,7 +41,7 @@ func openSection(m *Model, s *content.Section) tea.Cmd {
 
 func (s *documentScreen) crumbs() []string { return []string{"公开目录", s.doc.Title} }
 
-func (s *documentScreen) bindings() []binding { return s.keys.listBindings(true) }
+func (s *documentScreen) bindings() []binding { return forList(s.keys.listBindings(true), s.list) }
 
 func (s *documentScreen) do(m *Model, a action) tea.Cmd {
 	if cmd, ok := s.list.do(m, a); ok {

@@ -48,7 +48,7 @@ func newHomeScreen(m *Model) *homeScreen {
 
 func (s *homeScreen) crumbs() []string { return []string{"公开目录"} }
 
-func (s *homeScreen) bindings() []binding { return s.keys.listBindings(false) }
+func (s *homeScreen) bindings() []binding { return forList(s.keys.listBindings(false), s.list) }
 
 func (s *homeScreen) do(m *Model, a action) tea.Cmd {
 	if cmd, ok := s.list.do(m, a); ok {

@@ -159,6 +159,27 @@ func (k *keyMap) listBindings(back bool) []binding {
 	return append(bs, k.Search, k.EndVisit, k.Top, k.Bottom)
 }
 
+// forList drops the moving hints a list does not need: ↑↓ with a single
+// item, PgUp/PgDn when everything fits on the screen.
+func forList(bs []binding, l *list) []binding {
+	n := 0
+	for _, it := range l.items {
+		if !it.header {
+			n++
+		}
+	}
+	out := bs[:0:0]
+	for _, b := range bs {
+		switch {
+		case n <= 1 && (b.act == actUp || b.act == actDown),
+			l.height > 0 && l.offset == 0 && l.more == 0 && (b.act == actPageUp || b.act == actPageDown):
+			b.SetHelp(b.Help().Key, "") // the key still works; the footer does not offer it
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // readerBindings are the reader's bindings; n/N step through matches while
 // a search or find is active and change sections otherwise.
 func (k *keyMap) readerBindings(matches bool) []binding {

@@ -88,6 +88,9 @@ func (r *readerScreen) bindings() []binding {
 		case b.act == actPrevSection && r.sec.Prev() == nil,
 			b.act == actNextSection && r.sec.Next() == nil:
 			continue // no such section: no hint that would lie
+		case r.lines != nil && r.height > 0 && r.maxOffset() == 0 &&
+			(b.act == actUp || b.act == actDown || b.act == actPageUp || b.act == actPageDown):
+			continue // the section fits: nothing to scroll
 		}
 		out = append(out, b)
 	}
