@@ -453,8 +453,12 @@ func (m *Model) armIdle() tea.Cmd {
 		return nil
 	}
 	m.idleArmed = true
-	return tea.Tick(m.d.Idle, func(time.Time) tea.Msg { return idleMsg{} })
+	// First look when the countdown would begin; checkIdle re-arms.
+	return tea.Tick(m.d.Idle-m.idleWarning(), func(time.Time) tea.Msg { return idleMsg{} })
 }
+
+// idleWarning is how long before the reset the countdown shows.
+func (m *Model) idleWarning() time.Duration { return min(15*time.Second, m.d.Idle/4) }
 
 func (m *Model) checkIdle() tea.Cmd {
 	m.idleArmed = false
@@ -469,7 +473,7 @@ func (m *Model) checkIdle() tea.Cmd {
 	}
 	// The last stretch before the reset is announced with a countdown, so
 	// a slow reader is not surprised: any key or tap keeps the place.
-	warn := min(15*time.Second, m.d.Idle/4)
+	warn := m.idleWarning()
 	next := left - warn
 	if left <= warn {
 		m.idleLeft = left
