@@ -5,13 +5,15 @@
 // headings and keywords, and match ranges computed by the package itself.
 //
 // An index lives in its own folder (the data folder beside the content it
-// was built from): Build writes it, Open opens it read-only. An *Index is
-// safe for concurrent use by many sessions.
+// was built from): Build writes it, Open opens it read-only. A large pack
+// is split into two bleve indexes searched in parallel (see shardCount).
+// An *Index is safe for concurrent use by many sessions.
 //
 // See docs/BENCHMARKS.md ("Search (index/)") for the design figures.
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +39,7 @@ import (
 
 // MappingVersion names the index layout and analysis. An index built with
 // another version is stale: Open reports ErrStale and it must be rebuilt.
-const MappingVersion = "kiosk-search-3"
+const MappingVersion = "kiosk-search-4"
 
 // ErrStale is returned by Open for an index of another MappingVersion, and
 // by OpenFor for an index built from other content.
@@ -62,13 +64,7 @@ const (
 	fPyI       = "pyi"  // pinyin initial bigrams and trigrams of titles and keywords
 	fCatalogue = "cat"  // 公开目录, exact (filter)
 	fYear      = "year" // year of 发布日期, exact (filter)
-	sRef       = "ref"  // stored only, from here on
-	sDocTitle  = "dtitle"
-	sSecTitle  = "stitle"
-	sDate      = "date"
-	sPublisher = "pub"
-	sCatalogue = "scat"
-	sTextSeq   = "tseq" // the section's text in texts.bin
+	sTextSeq   = "tseq" // stored only: the section's record in texts.bin (see sectionRecord)
 )
 
 const (
@@ -89,6 +85,7 @@ type indexMeta struct {
 	Fingerprint    string    `json:"fingerprint"`
 	BuiltAt        time.Time `json:"built_at"`
 	Docs           int       `json:"docs"`
+	Shards         int       `json:"shards,omitempty"` // bleve indexes (0: one)
 	Sections       int       `json:"sections"`
 	Catalogues     []Facet   `json:"catalogues"`
 	Years          []Facet   `json:"years"`
@@ -104,7 +101,10 @@ func newMapping() mapping.IndexMapping {
 	must(im.AddCustomAnalyzer(anBigram, map[string]any{
 		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []string{cjk.BigramName},
 	}))
-	must(im.AddCustomAnalyzer(anUnigram, map[string]any{"type": custom.Name, "tokenizer": unicode.Name}))
+	// the unigram field is written one character per word: the whitespace
+	// tokenizer gives the tokens the unicode one would, at a fraction of
+	// its cost (UAX #29 segmentation was ~10% of the build)
+	must(im.AddCustomAnalyzer(anUnigram, map[string]any{"type": custom.Name, "tokenizer": whitespace.Name}))
 	must(im.AddCustomAnalyzer(anWords, map[string]any{"type": custom.Name, "tokenizer": whitespace.Name}))
 	im.DefaultAnalyzer = anBigram
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
@@ -125,17 +125,18 @@ func newMapping() mapping.IndexMapping {
 		fPy: anWords, fPyI: anWords, fCatalogue: keyword.Name, fYear: keyword.Name} {
 		dm.AddFieldMappingsAt(f, indexed(an))
 	}
-	for _, f := range []string{sRef, sDocTitle, sSecTitle, sDate, sPublisher, sCatalogue, sTextSeq} {
-		dm.AddFieldMappingsAt(f, stored())
-	}
+	dm.AddFieldMappingsAt(sTextSeq, stored())
 	im.DefaultMapping = dm
 	return im
 }
 
-// sectionDoc is the bleve document of one section.
-// sectionDoc returns the bleve document of a section and its plain text
-// (title excluded) for the text store.
-func (t *tables) sectionDoc(s *content.Section, lead bool) (map[string]any, string) {
+// sectionDoc returns the bleve document of a section and its record for
+// the text store (what a hit shows: titles, date, publisher, catalogue and
+// the plain text, title excluded). bleve stores only the record's number:
+// its stored fields, one compressed block per section, took ~10% of the
+// index; the text store deflates 8 records together, and a hit reads the
+// record for its snippet anyway.
+func (t *tables) sectionDoc(s *content.Section, lead bool) (doc map[string]any, record string) {
 	d := s.Doc
 	title := strings.TrimSpace(Sanitize(s.Title, false))
 	text := PlainText(s.Text)
@@ -152,23 +153,22 @@ func (t *tables) sectionDoc(s *content.Section, lead bool) (map[string]any, stri
 	}
 	nfull := t.normalize(full)
 	var uni strings.Builder
+	uni.Grow(len(nfull))
 	for _, r := range nfull {
 		if isHan(r) {
 			uni.WriteRune(r)
-		} else if uni.Len() > 0 {
 			uni.WriteByte(' ')
 		}
 	}
 	pySrc := title
-	doc := map[string]any{
-		fBody: nfull, fUni: uni.String(),
-		sRef: s.Ref(), sDocTitle: Sanitize(d.Title, false), sSecTitle: Sanitize(s.DisplayTitle(), false),
-		sPublisher: Sanitize(d.Publisher, false), sCatalogue: Sanitize(d.Catalogue, false), fCatalogue: d.Catalogue,
-	}
+	doc = map[string]any{fBody: nfull, fUni: uni.String(), fCatalogue: d.Catalogue}
+	date := ""
 	if !d.Date.IsZero() {
-		doc[sDate] = d.Date.Format("2006-01-02")
+		date = d.Date.Format("2006-01-02")
 		doc[fYear] = strconv.Itoa(d.Date.Year())
 	}
+	rec := sectionRecord{Sanitize(s.DisplayTitle(), false), Sanitize(d.Title, false), date,
+		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), text}
 	if lead {
 		m := strings.Join(append([]string{d.Title, d.IndexNo, d.DocNo, d.Publisher, d.Catalogue}, d.Keywords...), "\n")
 		doc[fMeta] = t.normalize(m)
@@ -177,7 +177,7 @@ func (t *tables) sectionDoc(s *content.Section, lead bool) (map[string]any, stri
 	full2, ini := t.pinyinTokens(t.normalize(pySrc))
 	doc[fPy] = strings.Join(full2, " ")
 	doc[fPyI] = strings.Join(ini, " ")
-	return doc, text
+	return doc, rec.encode()
 }
 
 // Build indexes every section of p into dir, calling progress (if not nil)
@@ -199,7 +199,7 @@ func Build(dir string, p *content.Pack, progress func(done, total int)) error {
 		return err
 	}
 	defer os.RemoveAll(tmp) // gone once renamed
-	meta, err := buildInto(filepath.Join(tmp, bleveDir), p, progress)
+	meta, err := buildInto(shardPath(tmp, 0), p, progress)
 	if err != nil {
 		return err
 	}
@@ -250,33 +250,152 @@ func removeLeftovers(parent, base string) {
 	}
 }
 
+// Shards: a large pack is split into shardCount bleve indexes (sections
+// dealt round-robin) searched in parallel through an index alias, and built
+// in parallel: bleve's query cost is proportional to the matches scored,
+// one goroutine per index. A small pack (fewer than shardMinSections
+// sections, e.g. the default pack) stays one index, so its scores are those
+// of the whole pack.
+const (
+	shardCount       = 2
+	shardMinSections = 30000
+)
+
+func shardsFor(p *content.Pack) int {
+	n := 0
+	for _, d := range p.Docs {
+		n += len(d.Sections)
+	}
+	if n < shardMinSections {
+		return 1
+	}
+	return shardCount
+}
+
+// shardPath is the folder of shard i (the first keeps the name bleveDir).
+func shardPath(dir string, i int) string {
+	if i == 0 {
+		return filepath.Join(dir, bleveDir)
+	}
+	return filepath.Join(dir, bleveDir+"-"+strconv.Itoa(i))
+}
+
+// builder is one shard being built: at most one batch in flight, so that
+// preparing the next batch overlaps bleve's analysis of the last one.
+type builder struct {
+	bi      bleve.Index
+	b       *bleve.Batch
+	pending chan error // the batch in flight, if any
+}
+
+func (sb *builder) wait() error {
+	if sb.pending == nil {
+		return nil
+	}
+	err := <-sb.pending
+	sb.pending = nil
+	return err
+}
+
+// flush sends the current batch (asynchronously) and starts a new one.
+func (sb *builder) flush() error {
+	if err := sb.wait(); err != nil {
+		return err
+	}
+	b := sb.b
+	sb.b = sb.bi.NewBatch()
+	sb.pending = make(chan error, 1)
+	go func() { sb.pending <- sb.bi.Batch(b) }()
+	return nil
+}
+
+// persist sends b and waits until it is on disk, with all before it (an
+// empty batch still goes through the persister).
+func (sb *builder) persist(b *bleve.Batch) error {
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := sb.bi.Batch(b); err != nil {
+		return err
+	}
+	select {
+	case err := <-persisted:
+		return err
+	case <-time.After(30 * time.Minute):
+		return errors.New("search index not written to disk after 30 minutes")
+	}
+}
+
+// finish writes the last batch, merges the shard into one segment — fewer,
+// larger segments make a smaller index and cheaper queries (each term is
+// looked up and iterated once per segment) — and persists again, which
+// removes the replaced segment files.
+func (sb *builder) finish(mergeMu *sync.Mutex) error {
+	if err := sb.wait(); err != nil {
+		return err
+	}
+	if err := sb.persist(sb.b); err != nil {
+		return err
+	}
+	adv, err := sb.bi.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	// one shard merges at a time: a merge maps and reads every segment of
+	// its shard, and two at once raised the peak RSS by hundreds of MB
+	if mergeMu != nil {
+		mergeMu.Lock()
+		defer mergeMu.Unlock()
+	}
+	// the merge planner may leave a segment out (one being merged in the
+	// background): merge until one is left
+	for range 8 {
+		st := sc.StatsMap()
+		if n, _ := st["num_root_filesegments"].(uint64); n <= 1 {
+			break
+		}
+		if err := sc.ForceMerge(context.Background(), nil); err != nil {
+			return err
+		}
+	}
+	return sb.persist(sb.bi.NewBatch())
+}
+
 func buildInto(path string, p *content.Pack, progress func(done, total int)) (*indexMeta, error) {
 	t := getTables()
 	lex := bigramCounter{}
-	tw, err := newTextWriter(filepath.Dir(path))
+	dir := filepath.Dir(path)
+	tw, err := newTextWriter(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer tw.f.Close() // on error paths; close(dir) closes it on success
+	meta := &indexMeta{MappingVersion: MappingVersion, BuiltAt: time.Now().UTC(), Docs: len(p.Docs), Shards: shardsFor(p)}
 	// unsafe_batch: a batch returns once introduced, not once persisted
 	// (one fsync per batch made building 10× slower on a busy disk); the
 	// build waits for persistence before Close, and a crash only loses the
 	// temporary folder.
-	bi, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
-	if err != nil {
-		return nil, err
-	}
-	meta := &indexMeta{MappingVersion: MappingVersion, BuiltAt: time.Now().UTC(), Docs: len(p.Docs)}
-	cats, years := map[string]int{}, map[string]int{}
-	b := bi.NewBatch()
-	flush := func() error {
-		if b.Size() == 0 {
-			return nil
+	shards := make([]*builder, meta.Shards)
+	closeAll := func() {
+		for _, sb := range shards {
+			if sb != nil {
+				_ = sb.wait()
+				sb.bi.Close()
+			}
 		}
-		err := bi.Batch(b)
-		b.Reset()
-		return err
 	}
+	for i := range shards {
+		bi, err := bleve.NewUsing(shardPath(dir, i), newMapping(), scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		shards[i] = &builder{bi: bi, b: bi.NewBatch()}
+	}
+	cats, years := map[string]int{}, map[string]int{}
 	progress(0, len(p.Docs))
 	for i, d := range p.Docs {
 		for j, s := range d.Sections {
@@ -284,12 +403,13 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 			lex.add(doc[fBody].(string))
 			seq, err := tw.add(text)
 			if err != nil {
-				bi.Close()
+				closeAll()
 				return nil, err
 			}
 			doc[sTextSeq] = strconv.Itoa(seq)
-			if err := b.Index(s.Ref(), doc); err != nil {
-				bi.Close()
+			sb := shards[meta.Sections%len(shards)]
+			if err := sb.b.Index(s.Ref(), doc); err != nil {
+				closeAll()
 				return nil, err
 			}
 			meta.Sections++
@@ -297,37 +417,43 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 			if !d.Date.IsZero() {
 				years[strconv.Itoa(d.Date.Year())]++
 			}
-		}
-		if b.Size() >= batchSize {
-			if err := flush(); err != nil {
-				bi.Close()
-				return nil, err
+			if sb.b.Size() >= batchSize {
+				if err := sb.flush(); err != nil {
+					closeAll()
+					return nil, err
+				}
+				progress(i+1, len(p.Docs))
 			}
-			progress(i+1, len(p.Docs))
 		}
 	}
-	// the last batch reports when it is on disk, with all before it
-	persisted := make(chan error, 1)
-	b.SetPersistedCallback(func(err error) { persisted <- err })
-	err = bi.Batch(b) // may be empty: it still goes through the persister
-	if err == nil {
-		select {
-		case err = <-persisted:
-		case <-time.After(30 * time.Minute):
-			err = errors.New("search index not written to disk after 30 minutes")
+	// finish the shards in parallel: last batch on disk, merged into one
+	// segment, the replaced segments removed
+	done := make(chan error, len(shards))
+	var mergeMu sync.Mutex
+	for _, sb := range shards {
+		go func() { done <- sb.finish(&mergeMu) }()
+	}
+	for range shards {
+		if ferr := <-done; ferr != nil && err == nil {
+			err = ferr
 		}
 	}
 	if err != nil {
-		bi.Close()
+		closeAll()
 		return nil, err
 	}
-	if err := bi.Close(); err != nil {
+	for i, sb := range shards {
+		if err := sb.bi.Close(); err != nil {
+			shards[i] = nil
+			closeAll()
+			return nil, err
+		}
+		shards[i] = nil
+	}
+	if err := tw.close(dir); err != nil {
 		return nil, err
 	}
-	if err := tw.close(filepath.Dir(path)); err != nil {
-		return nil, err
-	}
-	if err := lex.write(t, filepath.Join(filepath.Dir(path), lexiconFile)); err != nil {
+	if err := lex.write(t, filepath.Join(dir, lexiconFile)); err != nil {
 		return nil, err
 	}
 	progress(len(p.Docs), len(p.Docs))
@@ -377,11 +503,12 @@ func syncDir(dir string) {
 // Index is an open search index. It is read-only and safe for concurrent
 // use; Close it when the content changes or the program ends.
 type Index struct {
-	bi    bleve.Index
-	meta  indexMeta
-	t     *tables
-	dir   string
-	texts *textReader
+	bi     bleve.Index   // the only shard, or an alias of them
+	shards []bleve.Index // closed by Close
+	meta   indexMeta
+	t      *tables
+	dir    string
+	texts  *textReader
 
 	lexOnce sync.Once // the pinyin lexicon is read on the first pinyin query
 	lex     map[string][]string
@@ -421,12 +548,23 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStale, err)
 	}
-	bi, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
-	if err != nil {
-		texts.close()
-		return nil, err
+	shards := make([]bleve.Index, max(m.Shards, 1))
+	for i := range shards {
+		bi, err := bleve.OpenUsing(shardPath(dir, i), map[string]any{"read_only": true})
+		if err != nil {
+			for _, x := range shards[:i] {
+				x.Close()
+			}
+			texts.close()
+			return nil, err
+		}
+		shards[i] = bi
 	}
-	return &Index{bi: bi, meta: m, t: getTables(), dir: dir, texts: texts}, nil
+	ix := &Index{bi: shards[0], shards: shards, meta: m, t: getTables(), dir: dir, texts: texts}
+	if len(shards) > 1 {
+		ix.bi = bleve.NewIndexAlias(shards...)
+	}
+	return ix, nil
 }
 
 // OpenFor opens the index of p in dir, building it first (with progress)
@@ -469,7 +607,12 @@ func (ix *Index) Years() []Facet { return slices.Clone(ix.meta.Years) }
 
 // Close closes the index.
 func (ix *Index) Close() error {
-	err := ix.bi.Close()
+	var err error
+	for _, bi := range ix.shards {
+		if cerr := bi.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if terr := ix.texts.close(); err == nil {
 		err = terr
 	}

@@ -96,7 +96,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 			qq = bleve.NewConjunctionQuery(append([]query.Query{qq}, filters...)...)
 		}
 		req := bleve.NewSearchRequestOptions(qq, limit, offset, false)
-		req.Fields = []string{sRef, sDocTitle, sSecTitle, sDate, sPublisher, sCatalogue, sTextSeq}
+		req.Fields = []string{sTextSeq}
 		return ix.bi.SearchInContext(ctx, req)
 	}
 	sr, err := run(pq.query(false, ix.lexicon))
@@ -112,20 +112,24 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	res.Total = sr.Total
 	m := &Matcher{t: ix.t, pq: pq}
 	for _, h := range sr.Hits {
-		hit := Hit{
-			Ref: str(h.Fields[sRef]), DocTitle: str(h.Fields[sDocTitle]), SectionTitle: str(h.Fields[sSecTitle]),
-			Publisher: str(h.Fields[sPublisher]), Catalogue: str(h.Fields[sCatalogue]),
-			Score: h.Score,
-		}
-		hit.Date, _ = time.Parse("2006-01-02", str(h.Fields[sDate]))
 		seq, err := strconv.Atoi(str(h.Fields[sTextSeq]))
 		if err != nil {
-			return res, fmt.Errorf("search index is damaged: %s has no text", hit.Ref)
+			return res, fmt.Errorf("search index is damaged: %s has no text", h.ID)
 		}
-		text, err := ix.texts.text(seq)
+		data, err := ix.texts.text(seq)
 		if err != nil {
 			return res, err
 		}
+		rec, ok := decodeRecord(data)
+		if !ok {
+			return res, fmt.Errorf("search index is damaged: the record of %s", h.ID)
+		}
+		hit := Hit{
+			Ref: h.ID, DocTitle: rec[recDocTitle], SectionTitle: rec[recSectionTitle],
+			Publisher: rec[recPublisher], Catalogue: rec[recCatalogue], Score: h.Score,
+		}
+		hit.Date, _ = time.Parse("2006-01-02", rec[recDate])
+		text := rec[recText]
 		hit.Snippet, hit.SnippetMatches = snippet(text, m)
 		hit.TitleMatches = m.Matches(hit.SectionTitle)
 		res.Hits = append(res.Hits, hit)
@@ -213,9 +217,15 @@ func (p part) query(lex func() map[string][]string) query.Query {
 		return conj(fBody, bigrams(p.han), 0)
 	}
 	alts := []query.Query{conj(fBody, p.words, 0), conj(fMeta, p.words, boostMeta)}
+	body := false // the body is asked through the lexicon for one split only
 	for _, s := range p.splits {
 		alts = append(alts, conj(fPy, pinyinTerms(s), boostPinyin))
-		if len(s) < 2 {
+		// splits come fewest syllables first: the first whose syllable
+		// pairs are all in the lexicon is the reading meant (xingzhengfuyi
+		// is xing zheng fu yi, not xi ng zheng fu yi); the others, through
+		// pairs such as xi+ang = "xiang", repeated the costliest part of
+		// the query for matches nobody meant
+		if len(s) < 2 || body {
 			continue
 		}
 		// the body, through the lexicon: at each syllable pair, any bigram read so
@@ -234,6 +244,7 @@ func (p part) query(lex func() map[string][]string) query.Query {
 		}
 		if len(pos) > 0 {
 			alts = append(alts, bleve.NewConjunctionQuery(pos...))
+			body = true
 		}
 	}
 	if n := len(p.letters); n >= 2 && n <= maxInitials {

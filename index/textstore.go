@@ -10,12 +10,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
-// The plain text of every section (for snippets) is kept beside the bleve
-// index in blocks of textBlock sections, each deflated: Chinese text stored
-// in bleve (snappy, per document) took 0.85× its size, blocks of 8 take
-// ~0.5× and cost ~50 µs to read.
+// The record of every section (what a hit shows: titles, date, publisher,
+// catalogue, and the plain text for snippets; see sectionRecord) is kept
+// beside the bleve index in blocks of textBlock sections, each deflated:
+// Chinese text stored in bleve (snappy, per document) took 0.85× its size,
+// blocks of 8 take ~0.5× and cost ~50 µs to read.
 //
 //	texts.bin  the deflated blocks, back to back
 //	texts.idx  little-endian uint64 offsets of each block in texts.bin, and the end
@@ -131,15 +133,57 @@ func (tr *textReader) text(seq int) (string, error) {
 	if _, err := tr.f.ReadAt(raw, int64(tr.offs[b])); err != nil {
 		return "", err
 	}
-	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
+	// a decompressor holds a 32 KB window: reuse them
+	fr, _ := inflaters.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(bytes.NewReader(raw))
+	} else if err := fr.(flate.Resetter).Reset(bytes.NewReader(raw), nil); err != nil {
+		return "", err
+	}
+	data, err := io.ReadAll(fr)
+	inflaters.Put(fr)
 	if err != nil {
 		return "", err
 	}
-	parts := strings.Split(string(data), "\x00")
-	if k >= len(parts) {
-		return "", fmt.Errorf("section text %d is not in its block", seq)
+	// the k-th record, without splitting the others
+	rest := string(data)
+	for range k {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, "\x00"); !ok {
+			return "", fmt.Errorf("section text %d is not in its block", seq)
+		}
 	}
-	return parts[k], nil
+	rec, _, _ := strings.Cut(rest, "\x00")
+	return rec, nil
 }
 
+var inflaters sync.Pool
+
 func (tr *textReader) close() error { return tr.f.Close() }
+
+// sectionRecord is what the text store keeps of a section, in this order,
+// separated by \x01 (never in sanitised text).
+type sectionRecord [6]string
+
+const (
+	recSectionTitle = iota
+	recDocTitle
+	recDate
+	recPublisher
+	recCatalogue
+	recText
+)
+
+func (r sectionRecord) encode() string { return strings.Join(r[:], "\x01") }
+
+func decodeRecord(s string) (sectionRecord, bool) {
+	var r sectionRecord
+	for i := range recText {
+		var ok bool
+		if r[i], s, ok = strings.Cut(s, "\x01"); !ok {
+			return r, false
+		}
+	}
+	r[recText] = s
+	return r, true
+}
