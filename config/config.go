@@ -4,8 +4,11 @@
 package config
 
 import (
+	"io"
+
 	"errors"
 	"fmt"
+	"kiosk/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,21 +184,7 @@ func (c Config) Write(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".kiosk-config-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := toml.NewEncoder(tmp).Encode(c); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFunc(path, 0o600, func(w io.Writer) error {
+		return toml.NewEncoder(w).Encode(c)
+	})
 }

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"kiosk/internal/atomicfile"
 	"kiosk/visits"
 )
 
@@ -111,32 +111,8 @@ func (o *outputFlags) write(a *app, r *visits.Report, f visits.Format) error {
 	if o.out == "" {
 		return r.Write(a.stdout, f)
 	}
-	dir := filepath.Dir(o.out)
-	tmp, err := os.CreateTemp(dir, ".kiosk-visits-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", o.out, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := r.Write(tmp, f); err != nil {
-		tmp.Close()
+	if err := atomicfile.WriteFunc(o.out, 0o644, func(w io.Writer) error { return r.Write(w, f) }); err != nil {
 		return fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), o.out); err != nil {
-		return fmt.Errorf("cannot write %s: %w", o.out, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
