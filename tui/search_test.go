@@ -238,3 +238,18 @@ func TestSearchArrivesAfterFirstFrame(t *testing.T) {
 	hs.settle()
 	hs.mustShow("找到")
 }
+
+func TestTypingChineseStartsASearch(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.typeText("扶贫") // on the attract screen, as an input method would send it
+	hs.mustShow("搜索:扶贫")
+	hs.settle()
+	hs.mustShow("找到")
+	hs = newHarness(t, 80, 24, withIndex(t))
+	hs.press("s") // the search key on the attract screen
+	hs.mustShow("搜索:")
+	hs = newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "1")
+	hs.typeText("查阅点") // on the contents screen
+	hs.mustShow("搜索:查阅点")
+}

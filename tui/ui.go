@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -351,7 +352,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			// help opens over it.
 			return tea.Batch(cmd, m.dispatch(b.act))
 		}
-		return tea.Batch(cmd, m.start())
+		start := m.start()
+		if m.d.Search != nil && (hasHan(msg.Text) || msg.String() == m.keys.Search.Keys()[0]) {
+			// Typing Chinese or the search key on the attract screen goes
+			// straight to the search.
+			return tea.Batch(cmd, start, m.key(msg))
+		}
+		return tea.Batch(cmd, start)
 	}
 	s := m.top()
 	if ts, ok := s.(textScreen); ok {
@@ -370,7 +377,24 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if b, ok := lookup(s.bindings(), msg); ok {
 		return tea.Batch(cmd, s.do(m, b.act))
 	}
+	// Chinese typed (or pasted by an input method) on a screen without a
+	// text field starts a search with it: that is what the citizen means.
+	if m.d.Search != nil && hasHan(msg.Text) {
+		ss := newSearchScreen(m).(*searchScreen)
+		m.push(ss)
+		ss.input.insert(msg.Text)
+		return tea.Batch(cmd, ss.changed())
+	}
 	return cmd
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) topStaff() (screen, bool) {
