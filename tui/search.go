@@ -109,16 +109,15 @@ func (s *searchScreen) bindings() []binding {
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
-		// A letter typed while choosing goes back to the query.
-		if msg.Text != "" && numberKey(msg) == 0 && msg.Mod == 0 && msg.Text != " " {
-			switch msg.String() {
-			case "j", "k", "g", "G", "h", "x", "b", "f", "l", "z", "t", "?":
-				return false, nil
-			}
-			s.typing = true
-		} else {
+		// A letter typed while choosing goes back to the query — unless
+		// it is one of the keys the footer or the header offers now.
+		if msg.Text == "" || numberKey(msg) > 0 || msg.Mod != 0 || msg.Text == " " {
 			return false, nil
 		}
+		if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
+			return false, nil
+		}
+		s.typing = true
 	}
 	switch msg.String() {
 	case "enter", "esc", "down", "up", "pgdown", "pgup", "home", "ctrl+x":

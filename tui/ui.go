@@ -338,7 +338,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if isLockedKey(msg.String()) {
 		return nil // lockdown: never leave, never suspend
 	}
-	if msg.String() == m.d.Config.Kiosk.StaffKey {
+	if _, ok := lookup([]binding{m.keys.Staff}, msg); ok {
 		if _, staff := m.topStaff(); !staff {
 			m.lastInput = m.d.Now()
 			m.push(newPINScreen(m))
@@ -353,7 +353,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return tea.Batch(cmd, m.dispatch(b.act))
 		}
 		start := m.start()
-		if m.d.Search != nil && (hasHan(msg.Text) || msg.String() == m.keys.Search.Keys()[0]) {
+		_, searchKey := lookup([]binding{m.keys.Search}, msg)
+		if m.d.Search != nil && (hasHan(msg.Text) || searchKey) {
 			// Typing Chinese or the search key on the attract screen goes
 			// straight to the search.
 			return tea.Batch(cmd, start, m.key(msg))
