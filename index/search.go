@@ -36,16 +36,32 @@ type Hit struct {
 	SnippetMatches []Range `json:"snippet_matches,omitempty"`
 	// TitleMatches are the matches in SectionTitle.
 	TitleMatches []Range `json:"title_matches,omitempty"`
+	// Missing are the query's words this section does not contain (only
+	// in a Partial ranking).
+	Missing []string `json:"missing,omitempty"`
 }
 
 // Results of a search.
 type Results struct {
 	Query string // the query as read (control characters removed, cut to 64 characters)
 	Hits  []Hit
-	Total uint64 // sections matching (Hits is one page of them)
-	// Partial is set when no section matched every part of the query and
-	// the hits match some of it ("部分匹配").
+	Total uint64 // sections in the ranking (Hits is one page of them)
+	// Words are the words the query was understood as (filler and
+	// question words left out), in the order typed, as Chinese where the
+	// query was pinyin: what the relaxed message names.
+	Words []string
+	// Exact is how many sections contain every word; they rank first.
+	// Partial is set when sections containing only some of the words
+	// follow them ("没有同时包含…的内容,以下是包含部分词语的结果").
+	Exact   uint64
 	Partial bool
+	// DidYouMean is set when nothing matched: queries made of words that
+	// are in the content and near the query (same pinyin, similar
+	// spelling), best first; each is worth a button.
+	DidYouMean []string
+	// Popular is set when nothing matched and Hits are the most-read
+	// sections instead (the screen must say so).
+	Popular bool
 	// Suggestions are set when nothing matched: short tips to show under
 	// NoResults, in Chinese.
 	Suggestions []string
