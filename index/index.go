@@ -39,7 +39,7 @@ import (
 
 // MappingVersion names the index layout and analysis. An index built with
 // another version is stale: Open reports ErrStale and it must be rebuilt.
-const MappingVersion = "kiosk-search-4"
+const MappingVersion = "kiosk-search-5"
 
 // ErrStale is returned by Open for an index of another MappingVersion, and
 // by OpenFor for an index built from other content.
@@ -136,10 +136,18 @@ func newMapping() mapping.IndexMapping {
 // its stored fields, one compressed block per section, took ~10% of the
 // index; the text store deflates 8 records together, and a hit reads the
 // record for its snippet anyway.
-func (t *tables) sectionDoc(s *content.Section, lead bool) (doc map[string]any, record string) {
+//
+// A chapter with no text of its own (only a heading above its sections)
+// keeps the text of its first section as the record's text, so that its
+// hit has a snippet; only its own title is indexed.
+func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section) (doc map[string]any, record string) {
 	d := s.Doc
 	title := strings.TrimSpace(Sanitize(s.Title, false))
 	text := PlainText(s.Text)
+	shown := text
+	if shown == "" && next != nil && next.Level > s.Level {
+		shown = PlainText(next.Text)
+	}
 	// The heading is in the body twice: its words weigh more in the score
 	// without a separate heading field (a boolean "should" on one cost ~40%
 	// of query time at 100k documents). A lead section also holds the
@@ -168,7 +176,7 @@ func (t *tables) sectionDoc(s *content.Section, lead bool) (doc map[string]any, 
 		doc[fYear] = strconv.Itoa(d.Date.Year())
 	}
 	rec := sectionRecord{Sanitize(s.DisplayTitle(), false), Sanitize(d.Title, false), date,
-		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), text}
+		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), shown}
 	if lead {
 		m := strings.Join(append([]string{d.Title, d.IndexNo, d.DocNo, d.Publisher, d.Catalogue}, d.Keywords...), "\n")
 		doc[fMeta] = t.normalize(m)
@@ -399,7 +407,11 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 	progress(0, len(p.Docs))
 	for i, d := range p.Docs {
 		for j, s := range d.Sections {
-			doc, text := t.sectionDoc(s, j == 0)
+			var next *content.Section
+			if j+1 < len(d.Sections) {
+				next = d.Sections[j+1]
+			}
+			doc, text := t.sectionDoc(s, j == 0, next)
 			lex.add(doc[fBody].(string))
 			seq, err := tw.add(text)
 			if err != nil {
@@ -510,8 +522,9 @@ type Index struct {
 	dir    string
 	texts  *textReader
 
-	lexOnce sync.Once // the pinyin lexicon is read on the first pinyin query
+	lexOnce sync.Once // the pinyin lexicon is read on the first query
 	lex     map[string][]string
+	syn     *synonyms // the built-in list and the pack's synonyms.toml
 }
 
 func (ix *Index) lexicon() map[string][]string {
@@ -560,7 +573,8 @@ func Open(dir string) (*Index, error) {
 		}
 		shards[i] = bi
 	}
-	ix := &Index{bi: shards[0], shards: shards, meta: m, t: getTables(), dir: dir, texts: texts}
+	t := getTables()
+	ix := &Index{bi: shards[0], shards: shards, meta: m, t: t, dir: dir, texts: texts, syn: builtinSynonymSet(t)}
 	if len(shards) > 1 {
 		ix.bi = bleve.NewIndexAlias(shards...)
 	}
@@ -573,6 +587,7 @@ func Open(dir string) (*Index, error) {
 func OpenFor(dir string, p *content.Pack, progress func(done, total int)) (ix *Index, rebuilt bool, err error) {
 	ix, err = Open(dir)
 	if err == nil && ix.Fingerprint() == p.Fingerprint {
+		ix.useSynonyms(p)
 		return ix, false, nil
 	}
 	if ix != nil {
@@ -587,7 +602,18 @@ func OpenFor(dir string, p *content.Pack, progress func(done, total int)) (ix *I
 		return nil, false, err
 	}
 	ix, err = Open(dir)
+	if err == nil {
+		ix.useSynonyms(p)
+	}
 	return ix, err == nil, err
+}
+
+// useSynonyms adds the pack's synonyms.toml to the built-in list. The
+// synonyms apply when searching, so a new list needs no new index.
+func (ix *Index) useSynonyms(p *content.Pack) {
+	if g := packSynonymGroups(p); len(g) > 0 {
+		ix.syn = newSynonyms(ix.t, builtinGroups(), g)
+	}
 }
 
 // Fingerprint is the content.Pack fingerprint the index was built from.

@@ -38,7 +38,8 @@ func (c bigramCounter) add(nfull string) {
 }
 
 // write stores the lexicon: one line per syllable pair, its bigrams by
-// falling frequency.
+// falling frequency; keys starting with initialsKey are pairs of initials
+// ("=xz": 行政, 乡镇 …).
 func (c bigramCounter) write(t *tables, path string) error {
 	type cand struct {
 		bg string
@@ -46,10 +47,15 @@ func (c bigramCounter) write(t *tables, path string) error {
 	}
 	lex := map[string][]cand{}
 	for bg, n := range c {
+		var keys []string
 		for _, a := range t.readingsOf(bg[0], maxIndexReadings) {
 			for _, b := range t.readingsOf(bg[1], maxIndexReadings) {
-				lex[a+b] = append(lex[a+b], cand{string(bg[:]), n})
+				keys = append(keys, a+b, initialsKey+a[:1]+b[:1])
 			}
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			lex[k] = append(lex[k], cand{string(bg[:]), n})
 		}
 	}
 	keys := make([]string, 0, len(lex))

@@ -17,27 +17,36 @@ type Matcher struct {
 	pq *parsedQuery
 }
 
-// NewMatcher compiles query for Matches. Any string is accepted.
+// NewMatcher compiles query for Matches without an index: the words are
+// read from the query alone (the built-in synonyms apply; pinyin marks the
+// characters whose readings spell it). Any string is accepted.
 func NewMatcher(query string) *Matcher {
 	t := getTables()
-	return &Matcher{t: t, pq: t.parse(query)}
+	u := &understander{t: t, syn: builtinSynonymSet(t)}
+	return &Matcher{t: t, pq: u.parse(query)}
 }
 
 // Matches returns every match of query in text, sorted and merged, as
 // byte ranges of text. See Matcher.
 func Matches(text, query string) []Range { return NewMatcher(query).Matches(text) }
 
-// Matches is the package function Matches, as a method so that an *Index
-// satisfies the kiosk's Searcher interface.
+// Matches marks query in text the way Search reads it against this index
+// (the same words, synonyms and pinyin readings), so that the reader marks
+// what the search found; it satisfies the kiosk's Searcher interface.
 func (ix *Index) Matches(text, query string) []Range {
-	return (&Matcher{t: ix.t, pq: ix.t.parse(query)}).Matches(text)
+	v, err := ix.openVocab()
+	if err != nil {
+		return Matches(text, query)
+	}
+	defer v.Close()
+	return (&Matcher{t: ix.t, pq: ix.understander(v).parse(query)}).Matches(text)
 }
 
 // Matches returns every match range in text (sorted, non-overlapping,
-// adjacent matches merged), in bytes of text. For each Chinese run of the
-// query its whole occurrences are marked; only when a text has none are its
-// bigrams marked (a bigram AND match). Pinyin marks the characters whose
-// readings spell the letters (full pinyin, or initials).
+// adjacent matches merged), in bytes of text: the whole occurrences of
+// every word of the query and of the phrases that count as it (synonyms,
+// the Chinese its pinyin spells); only when a text has none of them are
+// the bigrams of what was typed marked (a bigram AND match).
 func (m *Matcher) Matches(text string) []Range {
 	if m == nil || len(m.pq.variants) == 0 || text == "" {
 		return nil
@@ -45,23 +54,8 @@ func (m *Matcher) Matches(text string) []Range {
 	nt := m.t.normRunes(text)
 	var spans [][2]int // rune index spans
 	for _, v := range m.pq.variants {
-		for _, p := range v.parts {
-			switch p.kind {
-			case partHan:
-				found := findRunes(nt.rs, p.han, &spans)
-				if !found && len(p.han) > 1 {
-					for i := 0; i+1 < len(p.han); i++ {
-						findRunes(nt.rs, p.han[i:i+2], &spans)
-					}
-				}
-			case partWords:
-				for _, w := range p.words {
-					findWord(nt.rs, []rune(w), &spans)
-				}
-				if len(p.letters) >= 2 {
-					m.findPinyin(nt.rs, p.letters, &spans)
-				}
-			}
+		for i := range v.slots {
+			m.markSlot(nt.rs, &v.slots[i], &spans, true)
 		}
 	}
 	if len(spans) == 0 {
@@ -85,6 +79,77 @@ func (m *Matcher) Matches(text string) []Range {
 	return out
 }
 
+// markSlot adds the spans of the word s in rs and reports whether it
+// occurs whole. With fallback, a word that does not occur whole has the
+// bigrams of what was typed marked, and a word without a Chinese reading
+// the characters whose pinyin spells it.
+func (m *Matcher) markSlot(rs []rune, s *slot, spans *[][2]int, fallback bool) bool {
+	found, hasHan := false, false
+	for _, a := range s.alts {
+		switch {
+		case a.han != nil:
+			hasHan = true
+			found = findRunes(rs, a.han, spans) || found
+		case a.word != "":
+			found = findWord(rs, []rune(a.word), spans) || found
+		}
+	}
+	if found || !fallback {
+		return found
+	}
+	if hasHan {
+		if h := s.alts[0].han; len(h) > 1 {
+			for i := 0; i+1 < len(h); i++ {
+				findRunes(rs, h[i:i+2], spans)
+			}
+		}
+		return false
+	}
+	for _, a := range s.alts {
+		switch {
+		case len(a.sylls) > 0:
+			m.findPinyin(rs, strings.Join(a.sylls, ""), spans)
+		case a.inits != "":
+			m.findPinyin(rs, a.inits, spans)
+		}
+	}
+	return false
+}
+
+// wordsIn counts the required words of the query that occur whole in
+// text (the best reading's count).
+func (m *Matcher) wordsIn(text string) int {
+	nt := m.t.normRunes(text)
+	best := 0
+	for _, v := range m.pq.variants {
+		n := 0
+		for i := range v.slots {
+			if !v.slots[i].optional && m.markSlot(nt.rs, &v.slots[i], &[][2]int{}, false) {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+// missing lists the first reading's required words that text lacks.
+func (m *Matcher) missing(text string) []string {
+	if len(m.pq.variants) == 0 {
+		return nil
+	}
+	nt := m.t.normRunes(text)
+	var out []string
+	v := m.pq.variants[0]
+	for i := range v.slots {
+		s := &v.slots[i]
+		if !s.optional && !m.markSlot(nt.rs, s, &[][2]int{}, false) && !containsString(out, s.show) {
+			out = append(out, s.show)
+		}
+	}
+	return out
+}
+
 func findRunes(rs, pat []rune, spans *[][2]int) bool {
 	found := false
 	for i := 0; i+len(pat) <= len(rs); i++ {
@@ -98,7 +163,8 @@ func findRunes(rs, pat []rune, spans *[][2]int) bool {
 
 // findWord marks pat where it is not inside a longer run of letters/digits
 // (so "18" does not mark the middle of "2018").
-func findWord(rs, pat []rune, spans *[][2]int) {
+func findWord(rs, pat []rune, spans *[][2]int) bool {
+	found := false
 	for i := 0; i+len(pat) <= len(rs); i++ {
 		if rs[i] != pat[0] || !slices.Equal(rs[i:i+len(pat)], pat) {
 			continue
@@ -107,7 +173,9 @@ func findWord(rs, pat []rune, spans *[][2]int) {
 			continue
 		}
 		*spans = append(*spans, [2]int{i, i + len(pat)})
+		found = true
 	}
+	return found
 }
 
 // findPinyin marks runs of Chinese characters spelling letters in full

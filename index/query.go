@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -38,17 +39,32 @@ const (
 	partWords                 // words holds normalised letters/digits words
 )
 
+// part is one run of the query as typed: Chinese characters, or words of
+// letters and digits separated by spaces only.
 type part struct {
 	kind    partKind
 	han     []rune
+	typed   []rune // the run as typed (sanitised), same length as han
 	words   []string
 	letters string     // words joined, when every word is letters only
 	splits  [][]string // pinyin readings of letters
-	display string     // the part as typed (sanitised), for suggestions
+	display string     // the part as typed (sanitised)
 }
 
+// variant is one reading of the whole query: its words.
 type variant struct {
-	parts []part
+	slots []slot
+}
+
+// required counts the words a section must have.
+func (v variant) required() int {
+	n := 0
+	for _, s := range v.slots {
+		if !s.optional {
+			n++
+		}
+	}
+	return n
 }
 
 // parsedQuery is the compiled form of one query string.
@@ -68,7 +84,9 @@ func cleanQuery(q string) string {
 	return q
 }
 
-func (t *tables) parse(q string) *parsedQuery {
+// parse reads q in its forms (as typed; t2s and tw2sp when it has
+// traditional characters) into variants of words.
+func (u *understander) parse(q string) *parsedQuery {
 	pq := &parsedQuery{clean: cleanQuery(q)}
 	if pq.clean == "" {
 		return pq
@@ -83,8 +101,8 @@ func (t *tables) parse(q string) *parsedQuery {
 	}
 	seen := map[string]bool{}
 	for _, f := range forms {
-		v := t.parseForm(f)
-		if len(v.parts) == 0 {
+		v := u.understand(u.t.parseForm(f))
+		if len(v.slots) == 0 {
 			continue
 		}
 		key := v.key()
@@ -96,11 +114,64 @@ func (t *tables) parse(q string) *parsedQuery {
 	return pq
 }
 
+// understand turns the parts of one form into words.
+func (u *understander) understand(parts []part) variant {
+	var v variant
+	for _, p := range parts {
+		switch {
+		case p.kind == partHan:
+			v.slots = append(v.slots, u.hanSlots(p.han, p.typed)...)
+		case p.letters != "":
+			if slots, ok := u.pinyinSlots(p); ok {
+				v.slots = append(v.slots, slots...)
+				continue
+			}
+			s := slot{typed: p.display, show: p.display}
+			if len(p.words) == 1 {
+				s.addAlt(alt{kind: altLiteral, word: p.words[0]})
+			}
+			for _, sp := range p.splits {
+				s.addAlt(alt{kind: altTitlePy, sylls: sp})
+			}
+			if n := len(p.letters); n >= 2 && n <= maxInitials {
+				s.addAlt(alt{kind: altTitlePy, inits: p.letters})
+			}
+			if len(s.alts) > 0 {
+				v.slots = append(v.slots, s)
+			}
+		default:
+			for _, w := range p.words {
+				s := slot{typed: w, show: w}
+				s.addAlt(alt{kind: altLiteral, word: w})
+				v.slots = append(v.slots, s)
+			}
+		}
+		if len(v.slots) >= maxParts {
+			v.slots = v.slots[:maxParts]
+			break
+		}
+	}
+	// a lone character is required only when it is all there is
+	long := false
+	for _, s := range v.slots {
+		long = long || utf8.RuneCountInString(s.show) > 1 || s.alts[0].han == nil
+	}
+	for i := range v.slots {
+		if long && len(v.slots[i].alts) > 0 && len(v.slots[i].alts[0].han) == 1 {
+			v.slots[i].optional = true
+		}
+	}
+	return v
+}
+
 func (v variant) key() string {
 	var b strings.Builder
-	for _, p := range v.parts {
-		b.WriteString(string(p.han))
-		b.WriteString(strings.Join(p.words, " "))
+	for _, s := range v.slots {
+		for _, a := range s.alts {
+			b.WriteString(a.kind.String())
+			b.WriteString(a.text())
+			b.WriteByte(',')
+		}
 		b.WriteByte('|')
 	}
 	return b.String()
@@ -108,22 +179,24 @@ func (v variant) key() string {
 
 func isWordRune(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
 
-func (t *tables) parseForm(s string) variant {
-	var v variant
+// parseForm splits a query form into parts (runs of Chinese characters,
+// runs of letter/digit words); everything else separates them.
+func (t *tables) parseForm(s string) []part {
+	var parts []part
 	rs := []rune(s)
 	n := make([]rune, len(rs))
 	for i, r := range rs {
 		n[i] = t.normRune(r)
 	}
-	for i := 0; i < len(n) && len(v.parts) < maxParts; {
+	for i := 0; i < len(n) && len(parts) < maxParts; {
 		switch {
 		case isHan(n[i]):
 			j := i
 			for j < len(n) && isHan(n[j]) {
 				j++
 			}
-			run := n[i:min(j, i+maxRunRunes)]
-			v.parts = append(v.parts, part{kind: partHan, han: append([]rune(nil), run...), display: string(rs[i:j])})
+			end := min(j, i+maxRunRunes)
+			parts = append(parts, part{kind: partHan, han: slices.Clone(n[i:end]), typed: slices.Clone(rs[i:end]), display: string(rs[i:j])})
 			i = j
 		case isWordRune(n[i]):
 			// words separated by spaces only
@@ -150,13 +223,13 @@ func (t *tables) parseForm(s string) variant {
 			}
 			p := part{kind: partWords, words: words, display: strings.TrimSpace(string(rs[i:j]))}
 			t.pinyinOf(&p)
-			v.parts = append(v.parts, p)
+			parts = append(parts, p)
 			i = j
 		default:
 			i++
 		}
 	}
-	return v
+	return parts
 }
 
 // pinyinOf fills letters and splits when the words are letters only.

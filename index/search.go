@@ -3,12 +3,14 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -65,6 +67,8 @@ type Results struct {
 	// Suggestions are set when nothing matched: short tips to show under
 	// NoResults, in Chinese.
 	Suggestions []string
+	// Explanation is how the query was understood (for staff).
+	Explanation Explanation
 	Took        time.Duration
 }
 
@@ -80,12 +84,35 @@ func defaultSuggestions() []string {
 	}
 }
 
+// relaxBelow: when fewer sections than this contain every word of a
+// query of several words, sections with some of the words follow them.
+const relaxBelow = 5
+
+// relaxPool is how many partial matches are ranked by the number of words
+// they contain (beyond it, bleve's order).
+const relaxPool = 60
+
+// understander returns query understanding over this index (v may be nil).
+func (ix *Index) understander(v *vocab) *understander {
+	var lex map[string][]string
+	if v != nil {
+		lex = ix.lexicon()
+	}
+	return &understander{t: ix.t, syn: ix.syn, v: v, lex: lex}
+}
+
 // Search runs query (any text a citizen typed: it is never query syntax
 // and never an error) and returns one page of hits with snippets. Errors
 // come only from ctx or a damaged index.
 func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, error) {
 	start := time.Now()
-	pq := ix.t.parse(q)
+	v, err := ix.openVocab()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	u := ix.understander(v)
+	pq := u.parse(q)
 	res := &Results{Query: pq.clean}
 	limit := opts.Limit
 	if limit <= 0 {
@@ -100,6 +127,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		res.Took = time.Since(start)
 		return res, nil
 	}
+	res.Words = pq.words()
 	var filters []query.Query
 	if opts.Catalogue != "" {
 		filters = append(filters, term(fCatalogue, opts.Catalogue, 0))
@@ -107,54 +135,116 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	if opts.Year > 0 {
 		filters = append(filters, term(fYear, strconv.Itoa(opts.Year), 0))
 	}
-	run := func(qq query.Query) (*bleve.SearchResult, error) {
+	run := func(qq query.Query, size, from int) (*bleve.SearchResult, error) {
 		if len(filters) > 0 {
 			qq = bleve.NewConjunctionQuery(append([]query.Query{qq}, filters...)...)
 		}
-		req := bleve.NewSearchRequestOptions(qq, limit, offset, false)
+		req := bleve.NewSearchRequestOptions(qq, size, from, false)
 		req.Fields = []string{sTextSeq}
 		return ix.bi.SearchInContext(ctx, req)
 	}
-	sr, err := run(pq.query(false, ix.lexicon))
+	m := &Matcher{t: ix.t, pq: pq}
+	sr, err := run(pq.query(false), limit, offset)
 	if err != nil {
 		return res, err
 	}
-	if sr.Total == 0 && pq.parts() > 1 {
-		if sr, err = run(pq.query(true, ix.lexicon)); err != nil {
+	res.Exact, res.Total = sr.Total, sr.Total
+	page := sr.Hits
+	var partial map[string]bool
+	if sr.Total < relaxBelow && pq.required() > 1 {
+		// every exact hit is on the first fetch (fewer than relaxBelow);
+		// the partial ones follow, most words first
+		exact, err := run(pq.query(false), relaxBelow, 0)
+		if err != nil {
 			return res, err
 		}
-		res.Partial = sr.Total > 0
+		rel, err := run(pq.query(true), max(relaxPool, offset+limit+relaxBelow), 0)
+		if err != nil {
+			return res, err
+		}
+		in := map[string]bool{}
+		for _, h := range exact.Hits {
+			in[h.ID] = true
+		}
+		var pool []*search.DocumentMatch
+		counts := map[string]int{}
+		for _, h := range rel.Hits {
+			if in[h.ID] {
+				continue
+			}
+			rec, err := ix.record(h)
+			if err != nil {
+				return res, err
+			}
+			counts[h.ID] = m.wordsIn(rec[recDocTitle] + "\n" + rec[recSectionTitle] + "\n" + rec[recText])
+			pool = append(pool, h)
+		}
+		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int { return counts[b.ID] - counts[a.ID] })
+		all := append(slices.Clone(exact.Hits), pool...)
+		res.Total = max(rel.Total, uint64(len(all)))
+		res.Partial = len(pool) > 0
+		partial = map[string]bool{}
+		for _, h := range pool {
+			partial[h.ID] = true
+		}
+		page = nil
+		if offset < len(all) {
+			page = all[offset:min(len(all), offset+limit)]
+		} else if uint64(offset) < rel.Total {
+			more, err := run(pq.query(true), limit, offset)
+			if err != nil {
+				return res, err
+			}
+			for _, h := range more.Hits {
+				if !in[h.ID] {
+					partial[h.ID] = true
+					page = append(page, h)
+				}
+			}
+		}
 	}
-	res.Total = sr.Total
-	m := &Matcher{t: ix.t, pq: pq}
-	for _, h := range sr.Hits {
-		seq, err := strconv.Atoi(str(h.Fields[sTextSeq]))
-		if err != nil {
-			return res, fmt.Errorf("search index is damaged: %s has no text", h.ID)
-		}
-		data, err := ix.texts.text(seq)
+	for _, h := range page {
+		rec, err := ix.record(h)
 		if err != nil {
 			return res, err
-		}
-		rec, ok := decodeRecord(data)
-		if !ok {
-			return res, fmt.Errorf("search index is damaged: the record of %s", h.ID)
 		}
 		hit := Hit{
 			Ref: h.ID, DocTitle: rec[recDocTitle], SectionTitle: rec[recSectionTitle],
 			Publisher: rec[recPublisher], Catalogue: rec[recCatalogue], Score: h.Score,
 		}
 		hit.Date, _ = time.Parse("2006-01-02", rec[recDate])
-		text := rec[recText]
-		hit.Snippet, hit.SnippetMatches = snippet(text, m)
+		hit.Snippet, hit.SnippetMatches = snippet(rec[recText], m)
 		hit.TitleMatches = m.Matches(hit.SectionTitle)
+		if partial[h.ID] {
+			hit.Missing = m.missing(rec[recDocTitle] + "\n" + rec[recSectionTitle] + "\n" + rec[recText])
+		}
 		res.Hits = append(res.Hits, hit)
 	}
-	if len(res.Hits) == 0 && offset == 0 {
+	res.Explanation = pq.explain()
+	res.Explanation.Relaxed = res.Partial
+	if res.Total == 0 && offset == 0 {
+		res.DidYouMean = u.didYouMean(pq)
 		res.Suggestions = defaultSuggestions()
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// record reads the stored record of a hit.
+func (ix *Index) record(h *search.DocumentMatch) (sectionRecord, error) {
+	seq, err := strconv.Atoi(str(h.Fields[sTextSeq]))
+	if err != nil {
+		return sectionRecord{}, fmt.Errorf("搜索索引已损坏:%s 没有正文 (search index is damaged: %s has no text)", h.ID, h.ID)
+	}
+	data, err := ix.texts.text(seq)
+	if err != nil {
+		return sectionRecord{}, err
+	}
+	rec, ok := decodeRecord(data)
+	if !ok {
+		return sectionRecord{}, fmt.Errorf("搜索索引已损坏:%s 的记录 (search index is damaged: the record of %s)", h.ID, h.ID)
+	}
+	return rec, nil
 }
 
 func str(v any) string {
@@ -165,36 +255,65 @@ func str(v any) string {
 func term(field, t string, boost float64) query.Query {
 	q := bleve.NewTermQuery(t)
 	q.SetField(field)
-	if boost > 0 {
+	if boost > 0 && boost != 1 {
 		q.SetBoost(boost)
 	}
 	return q
 }
 
-func (pq *parsedQuery) parts() int {
+// required is the number of words the first reading requires.
+func (pq *parsedQuery) required() int {
 	n := 0
 	for _, v := range pq.variants {
-		n = max(n, len(v.parts))
+		n = max(n, v.required())
 	}
 	return n
 }
 
-// query builds the bleve query: variants OR'ed; within a variant, parts
-// AND'ed (or OR'ed when anyPart).
-func (pq *parsedQuery) query(anyPart bool, lex func() map[string][]string) query.Query {
+// words are the first reading's required words, as shown to citizens.
+func (pq *parsedQuery) words() []string {
+	var out []string
+	for _, s := range pq.variants[0].slots {
+		if !s.optional && !containsString(out, s.show) {
+			out = append(out, s.show)
+		}
+	}
+	return out
+}
+
+// query builds the bleve query: readings OR'ed; within a reading, every
+// required word (anyWord: at least one word), the optional ones adding
+// to the score.
+func (pq *parsedQuery) query(anyWord bool) query.Query {
 	var vs []query.Query
 	for _, v := range pq.variants {
-		var ps []query.Query
-		for _, p := range v.parts {
-			ps = append(ps, p.query(lex))
+		var must, should []query.Query
+		for _, s := range v.slots {
+			if s.optional || anyWord {
+				should = append(should, s.query())
+			} else {
+				must = append(must, s.query())
+			}
 		}
-		if len(ps) == 1 {
-			vs = append(vs, ps[0])
-		} else if anyPart {
-			vs = append(vs, bleve.NewDisjunctionQuery(ps...))
-		} else {
-			vs = append(vs, bleve.NewConjunctionQuery(ps...))
+		if len(must) == 1 && len(should) == 0 {
+			vs = append(vs, must[0])
+			continue
 		}
+		if len(must) == 0 && len(should) == 1 {
+			vs = append(vs, should[0])
+			continue
+		}
+		bq := bleve.NewBooleanQuery()
+		if len(must) > 0 {
+			bq.AddMust(must...)
+		}
+		if len(should) > 0 {
+			bq.AddShould(should...)
+			if len(must) == 0 {
+				bq.SetMinShould(1)
+			}
+		}
+		vs = append(vs, bq)
 	}
 	if len(vs) == 1 {
 		return vs[0]
@@ -211,60 +330,36 @@ func conj(field string, terms []string, boost float64) query.Query {
 		qs[i] = term(field, t, 0)
 	}
 	c := bleve.NewConjunctionQuery(qs...)
-	if boost > 0 {
+	if boost > 0 && boost != 1 {
 		c.SetBoost(boost)
 	}
 	return c
 }
 
-// Boosts: pinyin of titles, and words in a document's metadata.
-const (
-	boostMeta   = 1.5
-	boostPinyin = 2
-)
+// boostMeta weighs words in a document's metadata (索引号, 文号).
+const boostMeta = 1.5
 
-func (p part) query(lex func() map[string][]string) query.Query {
-	if p.kind == partHan {
-		if len(p.han) == 1 {
-			return term(fUni, string(p.han), 0)
-		}
-		// the body (which holds the heading, and for a lead section the
-		// document title and keywords) must have every bigram
-		return conj(fBody, bigrams(p.han), 0)
-	}
-	alts := []query.Query{conj(fBody, p.words, 0), conj(fMeta, p.words, boostMeta)}
-	body := false // the body is asked through the lexicon for one split only
-	for _, s := range p.splits {
-		alts = append(alts, conj(fPy, pinyinTerms(s), boostPinyin))
-		// splits come fewest syllables first: the first whose syllable
-		// pairs are all in the lexicon is the reading meant (xingzhengfuyi
-		// is xing zheng fu yi, not xi ng zheng fu yi); the others, through
-		// pairs such as xi+ang = "xiang", repeated the costliest part of
-		// the query for matches nobody meant
-		if len(s) < 2 || body {
-			continue
-		}
-		// the body, through the lexicon: at each syllable pair, any bigram read so
-		var pos []query.Query
-		for _, key := range pinyinTerms(s) {
-			words := lex()[key]
-			if len(words) == 0 {
-				pos = nil
-				break
+// query matches any alternative of the word.
+func (s slot) query() query.Query {
+	var alts []query.Query
+	for _, a := range s.alts {
+		b := a.kind.boost()
+		switch {
+		case len(a.han) == 1:
+			alts = append(alts, term(fUni, string(a.han), b))
+		case a.han != nil:
+			// a phrase: every bigram (the body holds the heading, and for a
+			// lead section the document title and keywords)
+			alts = append(alts, conj(fBody, bigrams(a.han), b))
+		case a.word != "":
+			alts = append(alts, term(fBody, a.word, b), term(fMeta, a.word, b*boostMeta))
+		case len(a.sylls) > 0:
+			alts = append(alts, conj(fPy, pinyinTerms(a.sylls), b))
+		case a.inits != "":
+			if n := len(a.inits); n >= 2 && n <= maxInitials {
+				alts = append(alts, conj(fPyI, initialTerms(a.inits), b))
 			}
-			ws := make([]query.Query, len(words))
-			for i, w := range words {
-				ws[i] = term(fBody, w, 0)
-			}
-			pos = append(pos, bleve.NewDisjunctionQuery(ws...))
 		}
-		if len(pos) > 0 {
-			alts = append(alts, bleve.NewConjunctionQuery(pos...))
-			body = true
-		}
-	}
-	if n := len(p.letters); n >= 2 && n <= maxInitials {
-		alts = append(alts, conj(fPyI, initialTerms(p.letters), boostPinyin))
 	}
 	if len(alts) == 1 {
 		return alts[0]

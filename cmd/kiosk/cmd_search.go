@@ -24,12 +24,14 @@ func cmdSearch(a *app, args []string) error {
 	limit := fs.Int("limit", 10, "hits to print (1–100)")
 	catalogue := fs.String("catalogue", "", "only this 公开目录")
 	year := fs.Int("year", 0, "only documents published in this year")
+	explain := fs.Bool("explain", false, "first print how the query was understood: words, synonyms, pinyin readings, relaxed or not (--json: one object {\"explanation\": …} before the hits)")
 	fs.Usage = func() {
-		fmt.Fprintln(a.stderr, `Usage: kiosk search [--json] [--limit N] [--catalogue NAME] [--year YYYY] QUERY...
+		fmt.Fprintln(a.stderr, `Usage: kiosk search [--json] [--explain] [--limit N] [--catalogue NAME] [--year YYYY] QUERY...
 
 Searches the live content as the kiosk does: Chinese words or single
 characters, pinyin (xingzhengfuyi, "xing zheng fu yi"), pinyin initials
-(xzfy) or traditional characters (行政復議). Prints ranked hits; exits 0
+(xzfy) or traditional characters (行政復議), several words together,
+questions (怎么申请低保) and abbreviations (医保). Prints ranked hits; exits 0
 with no hits printed (--json: no lines) when nothing matches. Builds the
 search index first if it is missing or stale.
 
@@ -62,6 +64,18 @@ Flags:`)
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
+		if *explain {
+			if err := enc.Encode(struct {
+				Explanation index.Explanation `json:"explanation"`
+				Words       []string          `json:"words"`
+				Exact       uint64            `json:"exact"`
+				Total       uint64            `json:"total"`
+				Partial     bool              `json:"partial"`
+				DidYouMean  []string          `json:"did_you_mean,omitempty"`
+			}{res.Explanation, res.Words, res.Exact, res.Total, res.Partial, res.DidYouMean}); err != nil {
+				return err
+			}
+		}
 		for _, h := range res.Hits {
 			if err := enc.Encode(jsonHit{h.Ref, h.DocTitle, h.SectionTitle, h.Score, h.Snippet}); err != nil {
 				return err
@@ -69,15 +83,21 @@ Flags:`)
 		}
 		return nil
 	}
+	if *explain {
+		printExplanation(a.stdout, res)
+	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintln(a.stdout, index.NoResults)
+		if len(res.DidYouMean) > 0 {
+			fmt.Fprintln(a.stdout, "您是不是要找:", strings.Join(res.DidYouMean, " / "))
+		}
 		for _, s := range res.Suggestions {
 			fmt.Fprintln(a.stdout, "  ·", s)
 		}
 		return nil
 	}
 	if res.Partial {
-		fmt.Fprintln(a.stdout, "没有同时包含所有词的内容,以下为部分匹配:")
+		fmt.Fprintf(a.stdout, "没有同时包含%s的内容,第 %d 条起是包含部分词语的结果:\n", quoteWords(res.Words), res.Exact+1)
 	}
 	for i, h := range res.Hits {
 		date := ""
@@ -89,6 +109,38 @@ Flags:`)
 	}
 	fmt.Fprintf(a.stdout, "共 %d 条,显示 %d 条 (%s)\n", res.Total, len(res.Hits), res.Took.Round(time.Millisecond/10))
 	return nil
+}
+
+// quoteWords writes words as “低保”“申请”.
+func quoteWords(ws []string) string {
+	var b strings.Builder
+	for _, w := range ws {
+		b.WriteString("“" + w + "”")
+	}
+	return b.String()
+}
+
+// printExplanation prints how the query was understood, one word a line.
+func printExplanation(w io.Writer, res *index.Results) {
+	e := res.Explanation
+	fmt.Fprintf(w, "查询 (query): %s\n", e.Query)
+	for i, r := range e.Readings {
+		if len(e.Readings) > 1 {
+			fmt.Fprintf(w, "读法 %d (reading %d):\n", i+1, i+1)
+		}
+		for _, wd := range r.Words {
+			opt := ""
+			if wd.Optional {
+				opt = " (可选 optional)"
+			}
+			var alts []string
+			for _, a := range wd.Alternatives {
+				alts = append(alts, a.Kind+":"+a.Text)
+			}
+			fmt.Fprintf(w, "  词 %s ← %s%s: %s\n", wd.Word, wd.Typed, opt, strings.Join(alts, "  "))
+		}
+	}
+	fmt.Fprintf(w, "全部词语都有的章节 (sections with every word): %d;放宽 (relaxed): %v\n\n", res.Exact, e.Relaxed)
 }
 
 type jsonHit struct {

@@ -1,0 +1,354 @@
+package index
+
+import (
+	"slices"
+	"strings"
+)
+
+// Query understanding: what a citizen typed becomes a list of words, each
+// with the Chinese phrases that count as that word.
+//
+//   - A run of Chinese characters is split into words (segment): a
+//     synonym-list word is a word; so is a stretch whose neighbouring
+//     characters stand together often in the content (vocab.cohesion);
+//     filler and question words (fillerWords) are left out; a single
+//     character left over ranks results but is not required.
+//   - Letters are read as full pinyin or as pinyin initials and become
+//     the Chinese words of the content (or of the synonym list) they spell
+//     (pinyinWords); a run that spells nothing is a literal word, as are
+//     runs with digits (文号, 索引号, amounts).
+//   - Each word also matches its synonyms, and a word that does not occur
+//     in the content matches the content's words with the same pinyin
+//     (homophones: a pinyin input method's wrong pick, 地保 for 低保),
+//     ranked below what was typed.
+//
+// The index asks for every word (each as a phrase: its bigrams), and when
+// fewer than relaxBelow sections have them all, sections with some of them
+// follow (Search).
+
+// altKind says where an alternative of a word comes from; its boost ranks
+// what was typed above what was inferred.
+type altKind int
+
+const (
+	altTyped     altKind = iota // the characters as typed (traditional folded)
+	altSynonym                  // a synonym of them (synonym lists)
+	altPinyin                   // Chinese words the typed pinyin spells
+	altInitials                 // Chinese words the typed initials spell
+	altHomophone                // content words read like the typed ones
+	altLiteral                  // letters/digits as typed
+	altTitlePy                  // pinyin of titles, headings and keywords (py, pyi fields)
+)
+
+var altKindNames = [...]string{"原词", "同义词", "拼音", "拼音首字母", "同音词", "字母数字", "标题拼音"}
+
+func (k altKind) String() string { return altKindNames[k] }
+
+func (k altKind) boost() float64 {
+	switch k {
+	case altSynonym:
+		return 0.8
+	case altInitials:
+		return 0.7
+	case altHomophone:
+		return 0.4
+	case altTitlePy:
+		return boostPinyin
+	}
+	return 1
+}
+
+// alt is one way a word may occur.
+type alt struct {
+	kind  altKind
+	han   []rune   // a Chinese phrase (normalised), or
+	word  string   // a literal word of letters/digits, or
+	sylls []string // pinyin syllables (py field) and/or
+	inits string   // pinyin initials (pyi field)
+}
+
+func (a alt) text() string {
+	switch {
+	case a.han != nil:
+		return string(a.han)
+	case a.word != "":
+		return a.word
+	case len(a.sylls) > 0:
+		return strings.Join(a.sylls, " ")
+	}
+	return a.inits
+}
+
+// slot is one word of the query.
+type slot struct {
+	typed    string // as typed (sanitised)
+	show     string // as named to the citizen: Chinese where known
+	alts     []alt
+	optional bool // a single character beside longer words: ranks, not required
+}
+
+// hanAlts are the Chinese phrases of the slot (what the Matcher marks).
+func (s *slot) hanAlts() [][]rune {
+	var out [][]rune
+	for _, a := range s.alts {
+		if a.han != nil {
+			out = append(out, a.han)
+		}
+	}
+	return out
+}
+
+func (s *slot) addAlt(a alt) {
+	for _, x := range s.alts {
+		if x.kind == a.kind && slices.Equal(x.han, a.han) && x.word == a.word &&
+			slices.Equal(x.sylls, a.sylls) && x.inits == a.inits {
+			return
+		}
+		// a phrase already present with a stronger kind stays
+		if a.han != nil && slices.Equal(x.han, a.han) {
+			return
+		}
+	}
+	s.alts = append(s.alts, a)
+}
+
+// fillerWords are left out of a query when other words remain: question
+// and filler words citizens type into a search box (怎么申请低保,
+// 医保多少钱, 请问在哪里办身份证). Single characters are left out only
+// where they stand alone between words (the 的 of 目的 stays). Listed in
+// docs/search.md; keep the two in agreement.
+var fillerWords = []string{
+	// questions
+	"怎么", "怎么样", "怎样", "如何", "怎么办", "咋", "咋办", "在哪", "在哪里", "在哪儿", "哪里", "哪儿", "哪个", "哪些",
+	"多少", "多少钱", "几", "几天", "什么", "什么时候", "为什么", "为啥", "啥", "是否", "是不是", "有没有", "能不能",
+	"可不可以", "可以吗", "行不行", "要不要", "需不需要",
+	// politeness and intent
+	"请问", "你好", "您好", "谢谢", "我想", "我要", "想要", "我想要", "我需要", "需要", "想问", "咨询一下", "一下",
+	"帮我", "查一下", "查询一下", "了解", "知道",
+	// particles and pronouns
+	"的", "了", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "我", "你", "您", "他", "她", "我们", "在", "去", "到",
+	"要", "想", "能", "会", "可以", "和", "与", "跟", "及", "或", "是", "有", "把", "给", "让", "被", "从", "对", "关于",
+}
+
+// understander holds what query understanding reads: the shared tables,
+// the synonym lists, and — for a query against an index — its vocabulary
+// and pinyin lexicon (nil without an index: the query is read from the
+// text alone).
+type understander struct {
+	t   *tables
+	syn *synonyms
+	v   *vocab
+	lex map[string][]string
+}
+
+// Segmentation costs (lower is better). A word known to the synonym list
+// or cohesive in the content costs 1; a stretch the content does not have
+// (a homophone mistake, a word of another pack) costs more per character,
+// so that known words inside it win; a lone character costs most; filler
+// words cost less than nothing, so that they are cut out where they stand.
+const (
+	costWord         = 1.0
+	costUnknownBase  = 1.2
+	costUnknownChar  = 0.6
+	costSingle       = 2.5
+	costFiller       = -0.5
+	costSingleFiller = -0.3
+	costPiece        = 0.01
+	maxWordRunes     = 16
+	maxUnknownRunes  = 4
+	// minCohesion: below it two neighbours are a word boundary. Measured
+	// on the built-in report and the synthetic corpus: joints inside words
+	// score 0.3–1 (行|政 0.9, 疗|保 0.8, 请|公 0.3), joints between words of
+	// a query 0–0.05 (保|申, 汛|预, 民|医).
+	minCohesion = 0.08
+)
+
+type pieceKind int
+
+const (
+	pieceWord    pieceKind = iota // known: synonym list or cohesive in the content
+	pieceUnknown                  // not in the content
+	pieceSingle
+	pieceFiller
+)
+
+type piece struct {
+	rs   []rune
+	kind pieceKind
+}
+
+// segment splits a normalised Chinese run into words with the least total
+// cost (dynamic programming over end positions).
+func (u *understander) segment(run []rune) []piece {
+	n := len(run)
+	// joints[i]: run[i-1] and run[i] stand together in the content
+	joints := make([]bool, n)
+	for i := 1; i < n; i++ {
+		joints[i] = u.v == nil || u.v.cohesion(run[i-1], run[i]) >= minCohesion
+	}
+	fill := map[string]bool{}
+	for _, f := range fillerWords {
+		fill[f] = true
+	}
+	best := make([]float64, n+1)
+	from := make([]int, n+1)
+	kind := make([]pieceKind, n+1)
+	for i := 1; i <= n; i++ {
+		best[i] = 1e18
+	}
+	for i := 0; i < n; i++ {
+		if best[i] >= 1e18 {
+			continue
+		}
+		cohesive := true
+		for j := i + 1; j <= n && j-i <= maxWordRunes; j++ {
+			if j-i > 1 && !joints[j-1] {
+				cohesive = false
+			}
+			w := string(run[i:j])
+			cost, k := 1e18, pieceWord
+			try := func(c float64, pk pieceKind) {
+				if c < cost {
+					cost, k = c, pk
+				}
+			}
+			switch {
+			case fill[w] && j-i == 1:
+				try(costSingleFiller, pieceFiller)
+			case fill[w]:
+				try(costFiller, pieceFiller)
+			}
+			if j-i == 1 {
+				try(costSingle, pieceSingle)
+			} else {
+				if u.syn.has(w) || cohesive {
+					try(costWord, pieceWord)
+				}
+				if j-i <= maxUnknownRunes {
+					try(costUnknownBase+costUnknownChar*float64(j-i), pieceUnknown)
+				}
+			}
+			if c := best[i] + cost + costPiece; c < best[j] {
+				best[j], from[j], kind[j] = c, i, k
+			}
+		}
+	}
+	var out []piece
+	for j := n; j > 0; j = from[j] {
+		out = append(out, piece{rs: run[from[j]:j], kind: kind[j]})
+	}
+	slices.Reverse(out)
+	// a known word inside an unknown stretch is impossible by the costs;
+	// an unknown stretch that the content has after all (the vocabulary
+	// is approximate) is a word
+	for i := range out {
+		if out[i].kind == pieceUnknown && u.occurs(out[i].rs) {
+			out[i].kind = pieceWord
+		}
+	}
+	return out
+}
+
+// occurs reports whether every bigram of the phrase is in the content (a
+// single character: whether it is); true without an index.
+func (u *understander) occurs(rs []rune) bool {
+	if u.v == nil {
+		return true
+	}
+	if len(rs) == 1 {
+		return u.v.char(rs[0]) > 0
+	}
+	for i := 0; i+1 < len(rs); i++ {
+		if u.v.pair(rs[i], rs[i+1]) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hanSlots turns a normalised Chinese run into slots.
+func (u *understander) hanSlots(run []rune, typed []rune) []slot {
+	pieces := u.segment(run)
+	words := 0
+	for _, p := range pieces {
+		if p.kind != pieceFiller {
+			words++
+		}
+	}
+	var out []slot
+	pos := 0
+	for _, p := range pieces {
+		ty := string(typed[pos : pos+len(p.rs)])
+		pos += len(p.rs)
+		if p.kind == pieceFiller && words > 0 {
+			continue
+		}
+		s := slot{typed: ty, show: string(p.rs)}
+		s.addAlt(alt{kind: altTyped, han: p.rs})
+		u.expandSynonyms(&s)
+		if p.kind == pieceUnknown && len(s.alts) == 1 {
+			u.addHomophones(&s, p.rs)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// expandSynonyms adds the synonyms of every Chinese alternative.
+func (u *understander) expandSynonyms(s *slot) {
+	for _, h := range s.hanAlts() {
+		for _, w := range u.syn.of(string(h)) {
+			s.addAlt(alt{kind: altSynonym, han: []rune(w)})
+		}
+	}
+}
+
+// addHomophones adds the content's words read like rs (地保 → 低保), and
+// their synonyms.
+func (u *understander) addHomophones(s *slot, rs []rune) {
+	if u.v == nil || len(rs) < 2 {
+		return
+	}
+	for _, sylls := range u.readingsOfRun(rs, 4) {
+		for _, c := range u.hanFromSyllables(sylls) {
+			if !slices.Equal(c, rs) {
+				s.addAlt(alt{kind: altHomophone, han: c})
+			}
+		}
+	}
+	if len(s.alts) > 1 && s.show == string(rs) {
+		s.show = string(s.alts[1].han)
+	}
+	before := len(s.alts)
+	for _, h := range s.hanAlts() {
+		for _, w := range u.syn.of(string(h)) {
+			s.addAlt(alt{kind: altHomophone, han: []rune(w)})
+		}
+	}
+	_ = before
+}
+
+// readingsOfRun lists up to max syllable sequences of rs (each character
+// with each of its two most common readings).
+func (u *understander) readingsOfRun(rs []rune, max int) [][]string {
+	out := [][]string{nil}
+	for _, r := range rs {
+		rd := u.t.readingsOf(r, maxIndexReadings)
+		if rd == nil {
+			return nil
+		}
+		var next [][]string
+		for _, prefix := range out {
+			for _, p := range rd {
+				if len(next) < max {
+					next = append(next, append(slices.Clone(prefix), p))
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// boostPinyin weighs a match of typed pinyin in titles and keywords.
+const boostPinyin = 2

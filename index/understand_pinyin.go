@@ -1,0 +1,269 @@
+package index
+
+import (
+	"slices"
+	"strings"
+)
+
+// Pinyin and initials become the Chinese words they spell: the words of
+// the synonym lists read so, and chains of the content's bigrams read so
+// (the pinyin lexicon: for each pair of syllables, or of initials, the
+// content's most frequent bigrams with that reading), consecutive bigrams
+// sharing a character (xingzhengfuyi: 行政·政复·复议 → 行政复议). A chain
+// scores the product of its bigrams' frequency × cohesion, so
+// that fuyi reads 复议 (a word) and not 府议 (the end of 政府 and the
+// start of 议定); chains far weaker than the best are dropped.
+
+const (
+	chainBeam     = 8   // partial chains kept per step
+	maxCandidates = 4   // Chinese readings kept per word
+	minChainShare = 0.2 // a reading scoring under this share of the best is dropped
+	maxPySyllable = 8   // syllables (or initials) in one word
+	costPySingle  = 3.0 // a syllable that is no word alone
+	initialsKey   = "=" // prefix of the initials keys of the lexicon
+)
+
+type chain struct {
+	rs    []rune
+	score float64
+}
+
+// bigramScore rates a content bigram as a reading: frequent and cohesive.
+func (u *understander) bigramScore(bg []rune) float64 {
+	if u.v == nil {
+		return 1
+	}
+	return float64(u.v.pair(bg[0], bg[1])) * u.v.cohesion(bg[0], bg[1])
+}
+
+// chains returns the strongest chains of bigrams for consecutive lexicon
+// keys (each key: a pair of syllables or of initials).
+func (u *understander) chains(keys []string) [][]rune {
+	if u.lex == nil || len(keys) == 0 {
+		return nil
+	}
+	var beam []chain
+	for _, bg := range u.lex[keys[0]] {
+		rs := []rune(bg)
+		if len(rs) == 2 {
+			if s := u.bigramScore(rs); s > 0 {
+				beam = append(beam, chain{rs, s})
+			}
+		}
+	}
+	for _, k := range keys[1:] {
+		var next []chain
+		for _, c := range beam {
+			last := c.rs[len(c.rs)-1]
+			for _, bg := range u.lex[k] {
+				rs := []rune(bg)
+				if len(rs) != 2 || rs[0] != last {
+					continue
+				}
+				if s := u.bigramScore(rs); s > 0 {
+					next = append(next, chain{append(slices.Clone(c.rs), rs[1]), c.score * s})
+				}
+			}
+		}
+		slices.SortStableFunc(next, func(a, b chain) int {
+			switch {
+			case a.score > b.score:
+				return -1
+			case a.score < b.score:
+				return 1
+			}
+			return 0
+		})
+		beam = next[:min(len(next), chainBeam)]
+	}
+	if len(beam) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(beam, func(a, b chain) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	var out [][]rune
+	for _, c := range beam {
+		if c.score >= minChainShare*beam[0].score && len(out) < maxCandidates {
+			out = append(out, c.rs)
+		}
+	}
+	return out
+}
+
+// hanFromSyllables returns the Chinese words spelt by the syllables:
+// synonym-list words first, then the content's chains.
+func (u *understander) hanFromSyllables(sylls []string) [][]rune {
+	if len(sylls) < 2 {
+		return nil
+	}
+	var out [][]rune
+	for _, w := range u.syn.byPinyinOf(strings.Join(sylls, "")) {
+		out = appendRunes(out, []rune(w))
+	}
+	keys := make([]string, 0, len(sylls)-1)
+	for i := 0; i+1 < len(sylls); i++ {
+		keys = append(keys, sylls[i]+sylls[i+1])
+	}
+	for _, c := range u.chains(keys) {
+		out = appendRunes(out, c)
+	}
+	return out
+}
+
+// hanFromInitials returns the Chinese words spelt by the initials.
+func (u *understander) hanFromInitials(letters string) [][]rune {
+	if len(letters) < 2 {
+		return nil
+	}
+	var out [][]rune
+	for _, w := range u.syn.byInitialsOf(letters) {
+		out = appendRunes(out, []rune(w))
+	}
+	keys := make([]string, 0, len(letters)-1)
+	for i := 0; i+1 < len(letters); i++ {
+		keys = append(keys, initialsKey+letters[i:i+2])
+	}
+	for _, c := range u.chains(keys) {
+		out = appendRunes(out, c)
+	}
+	return out
+}
+
+func appendRunes(xs [][]rune, x []rune) [][]rune {
+	for _, y := range xs {
+		if slices.Equal(x, y) {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// pinyinSlots reads a run of letters as pinyin words (or, failing that,
+// initials). ok is false when it spells no Chinese word.
+func (u *understander) pinyinSlots(p part) (out []slot, ok bool) {
+	bestCost := 1e18
+	for _, split := range p.splits {
+		slots, cost := u.syllableWords(split)
+		if slots != nil && cost < bestCost {
+			out, bestCost = slots, cost
+		}
+	}
+	if out != nil {
+		return out, true
+	}
+	if len(p.letters) <= maxInitials {
+		if slots := u.initialWords(p.letters); slots != nil {
+			return slots, true
+		}
+	}
+	return nil, false
+}
+
+// syllableWords splits syllables into words that spell Chinese words, at
+// the least cost; nil when no word spells anything.
+func (u *understander) syllableWords(sylls []string) ([]slot, float64) {
+	n := len(sylls)
+	best := make([]float64, n+1)
+	from := make([]int, n+1)
+	cands := make([][][]rune, n+1)
+	for i := 1; i <= n; i++ {
+		best[i] = 1e18
+	}
+	memo := map[[2]int][][]rune{}
+	for i := 0; i < n; i++ {
+		if best[i] >= 1e18 {
+			continue
+		}
+		for j := i + 1; j <= n && j-i <= maxPySyllable; j++ {
+			cost := costPySingle
+			var cs [][]rune
+			if j-i > 1 {
+				cs = u.hanFromSyllables(sylls[i:j])
+				memo[[2]int{i, j}] = cs
+				if len(cs) == 0 {
+					continue
+				}
+				cost = costWord
+			}
+			if c := best[i] + cost + costPiece; c < best[j] {
+				best[j], from[j], cands[j] = c, i, cs
+			}
+		}
+	}
+	if best[n] >= 1e18 {
+		return nil, best[n]
+	}
+	var out []slot
+	words := 0
+	for j := n; j > 0; j = from[j] {
+		i := from[j]
+		s := slot{typed: strings.Join(sylls[i:j], "")}
+		for _, c := range cands[j] {
+			s.addAlt(alt{kind: altPinyin, han: c})
+		}
+		s.addAlt(alt{kind: altTitlePy, sylls: slices.Clone(sylls[i:j])})
+		if len(cands[j]) > 0 {
+			s.show = string(cands[j][0])
+			words++
+		} else {
+			s.show = s.typed
+			s.optional = true
+		}
+		u.expandSynonyms(&s)
+		out = append(out, s)
+	}
+	if words == 0 {
+		return nil, 1e18
+	}
+	slices.Reverse(out)
+	return out, best[n]
+}
+
+// initialWords splits initials into words that spell Chinese words; nil
+// when they cannot all be read.
+func (u *understander) initialWords(letters string) []slot {
+	n := len(letters)
+	best := make([]float64, n+1)
+	from := make([]int, n+1)
+	cands := make([][][]rune, n+1)
+	for i := 1; i <= n; i++ {
+		best[i] = 1e18
+	}
+	for i := 0; i < n; i++ {
+		if best[i] >= 1e18 {
+			continue
+		}
+		for j := i + 2; j <= n && j-i <= maxPySyllable; j++ {
+			cs := u.hanFromInitials(letters[i:j])
+			if len(cs) == 0 {
+				continue
+			}
+			if c := best[i] + costWord + costPiece; c < best[j] {
+				best[j], from[j], cands[j] = c, i, cs
+			}
+		}
+	}
+	if best[n] >= 1e18 {
+		return nil
+	}
+	var out []slot
+	for j := n; j > 0; j = from[j] {
+		i := from[j]
+		s := slot{typed: letters[i:j], show: string(cands[j][0])}
+		for _, c := range cands[j] {
+			s.addAlt(alt{kind: altInitials, han: c})
+		}
+		s.addAlt(alt{kind: altTitlePy, inits: letters[i:j]})
+		u.expandSynonyms(&s)
+		out = append(out, s)
+	}
+	slices.Reverse(out)
+	return out
+}
