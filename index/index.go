@@ -89,7 +89,13 @@ type indexMeta struct {
 	Sections       int       `json:"sections"`
 	Catalogues     []Facet   `json:"catalogues"`
 	Years          []Facet   `json:"years"`
+	// Newest are the first sections of the newest documents (at most
+	// maxNewest, newest first): what a search that finds nothing offers.
+	Newest []string `json:"newest,omitempty"`
 }
+
+// maxNewest is how many documents a search that finds nothing offers.
+const maxNewest = 5
 
 func newMapping() mapping.IndexMapping {
 	im := bleve.NewIndexMapping()
@@ -405,7 +411,19 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 	}
 	cats, years := map[string]int{}, map[string]int{}
 	progress(0, len(p.Docs))
+	type dated struct {
+		date time.Time
+		ref  string
+	}
+	var newest []dated
 	for i, d := range p.Docs {
+		if len(d.Sections) > 0 {
+			newest = append(newest, dated{d.Date, d.Sections[0].Ref()})
+			if len(newest) > 4*maxNewest {
+				slices.SortStableFunc(newest, func(a, b dated) int { return b.date.Compare(a.date) })
+				newest = newest[:maxNewest]
+			}
+		}
 		for j, s := range d.Sections {
 			var next *content.Section
 			if j+1 < len(d.Sections) {
@@ -469,6 +487,10 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 		return nil, err
 	}
 	progress(len(p.Docs), len(p.Docs))
+	slices.SortStableFunc(newest, func(a, b dated) int { return b.date.Compare(a.date) })
+	for _, n := range newest[:min(len(newest), maxNewest)] {
+		meta.Newest = append(meta.Newest, n.ref)
+	}
 	meta.Catalogues = facets(cats, false)
 	meta.Years = facets(years, true)
 	return meta, nil

@@ -61,8 +61,9 @@ type Results struct {
 	// are in the content and near the query (same pinyin, similar
 	// spelling), best first; each is worth a button.
 	DidYouMean []string
-	// Popular is set when nothing matched and Hits are the most-read
-	// sections instead (the screen must say so).
+	// Popular is set when nothing matched and Hits are, instead, the
+	// first sections of the newest documents (the screen must say so: the
+	// kiosk keeps no count of what is read, so "newest" is what it knows).
 	Popular bool
 	// Suggestions are set when nothing matched: short tips to show under
 	// NoResults, in Chinese.
@@ -208,13 +209,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		if err != nil {
 			return res, err
 		}
-		hit := Hit{
-			Ref: h.ID, DocTitle: rec[recDocTitle], SectionTitle: rec[recSectionTitle],
-			Publisher: rec[recPublisher], Catalogue: rec[recCatalogue], Score: h.Score,
-		}
-		hit.Date, _ = time.Parse("2006-01-02", rec[recDate])
-		hit.Snippet, hit.SnippetMatches = snippet(rec[recText], m)
-		hit.TitleMatches = m.Matches(hit.SectionTitle)
+		hit := ix.hit(h, rec, m)
 		if partial[h.ID] {
 			hit.Missing = m.missing(rec[recDocTitle] + "\n" + rec[recSectionTitle] + "\n" + rec[recText])
 		}
@@ -225,9 +220,40 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	if res.Total == 0 && offset == 0 {
 		res.DidYouMean = u.didYouMean(pq)
 		res.Suggestions = defaultSuggestions()
+		if len(filters) == 0 && len(ix.meta.Newest) > 0 {
+			sr, err := run(bleve.NewDocIDQuery(ix.meta.Newest), min(limit, len(ix.meta.Newest)), 0)
+			if err != nil {
+				return res, err
+			}
+			order := map[string]int{}
+			for i, id := range ix.meta.Newest {
+				order[id] = i
+			}
+			slices.SortFunc(sr.Hits, func(a, b *search.DocumentMatch) int { return order[a.ID] - order[b.ID] })
+			for _, h := range sr.Hits {
+				rec, err := ix.record(h)
+				if err != nil {
+					return res, err
+				}
+				res.Hits = append(res.Hits, ix.hit(h, rec, m))
+			}
+			res.Popular = len(res.Hits) > 0
+		}
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// hit is what a search shows of a match.
+func (ix *Index) hit(h *search.DocumentMatch, rec sectionRecord, m *Matcher) Hit {
+	hit := Hit{
+		Ref: h.ID, DocTitle: rec[recDocTitle], SectionTitle: rec[recSectionTitle],
+		Publisher: rec[recPublisher], Catalogue: rec[recCatalogue], Score: h.Score,
+	}
+	hit.Date, _ = time.Parse("2006-01-02", rec[recDate])
+	hit.Snippet, hit.SnippetMatches = snippet(rec[recText], m)
+	hit.TitleMatches = m.Matches(hit.SectionTitle)
+	return hit
 }
 
 // record reads the stored record of a hit.
