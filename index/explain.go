@@ -40,7 +40,7 @@ func (ix *Index) Explain(q string) Explanation {
 		v = nil
 	}
 	defer v.Close()
-	return ix.understander(v).parse(q).explain()
+	return ix.understander(v).parse(q, false).explain()
 }
 
 func (pq *parsedQuery) explain() Explanation {

@@ -162,8 +162,16 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 	if title != "" {
 		full = title + "\n" + title + "\n" + full
 	}
-	if lead && d.Title != "" {
-		full = d.Title + "\n" + d.Title + "\n" + strings.Join(d.Keywords, "\n") + "\n" + full
+	var meta string
+	if lead {
+		// the lead section stands for the document: its keywords, 文号
+		// and 索引号 are found in its body (a citizen types a 文号 as
+		// words and numbers: 兰民发 2024 12)
+		meta = Sanitize(strings.Join(append(slices.Clone(d.Keywords), d.DocNo, d.IndexNo), "\n"), true)
+		full = meta + "\n" + full
+		if d.Title != "" {
+			full = d.Title + "\n" + d.Title + "\n" + full
+		}
 	}
 	nfull := t.normalize(full)
 	var uni strings.Builder
@@ -182,7 +190,7 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 		doc[fYear] = strconv.Itoa(d.Date.Year())
 	}
 	rec := sectionRecord{Sanitize(s.DisplayTitle(), false), Sanitize(d.Title, false), date,
-		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), shown}
+		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), meta, shown}
 	if lead {
 		m := strings.Join(append([]string{d.Title, d.IndexNo, d.DocNo, d.Publisher, d.Catalogue}, d.Keywords...), "\n")
 		doc[fMeta] = t.normalize(m)

@@ -23,7 +23,7 @@ type Matcher struct {
 func NewMatcher(query string) *Matcher {
 	t := getTables()
 	u := &understander{t: t, syn: builtinSynonymSet(t)}
-	return &Matcher{t: t, pq: u.parse(query)}
+	return &Matcher{t: t, pq: u.parse(query, false)}
 }
 
 // Matches returns every match of query in text, sorted and merged, as
@@ -39,7 +39,7 @@ func (ix *Index) Matches(text, query string) []Range {
 		return Matches(text, query)
 	}
 	defer v.Close()
-	return (&Matcher{t: ix.t, pq: ix.understander(v).parse(query)}).Matches(text)
+	return (&Matcher{t: ix.t, pq: ix.understander(v).parse(query, false)}).Matches(text)
 }
 
 // Matches returns every match range in text (sorted, non-overlapping,
@@ -111,6 +111,40 @@ func (m *Matcher) markSlot(rs []rune, s *slot, spans *[][2]int, fallback bool) b
 			m.findPinyin(rs, strings.Join(a.sylls, ""), spans)
 		case a.inits != "":
 			m.findPinyin(rs, a.inits, spans)
+		}
+	}
+	return false
+}
+
+// hasAll reports whether text holds every required word of some reading
+// whole (a word with no Chinese or literal form — pinyin of titles that
+// spelt nothing — cannot be checked and counts as present).
+func (m *Matcher) hasAll(text string) bool {
+	nt := m.t.normRunes(text)
+	for _, v := range m.pq.variants {
+		ok := true
+		for i := range v.slots {
+			s := &v.slots[i]
+			if s.optional || !s.checkable() {
+				continue
+			}
+			if !m.markSlot(nt.rs, s, &[][2]int{}, false) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// checkable: the word has a form a text can be searched for.
+func (s *slot) checkable() bool {
+	for _, a := range s.alts {
+		if a.han != nil || a.word != "" {
+			return true
 		}
 	}
 	return false

@@ -85,8 +85,9 @@ func cleanQuery(q string) string {
 }
 
 // parse reads q in its forms (as typed; t2s and tw2sp when it has
-// traditional characters) into variants of words.
-func (u *understander) parse(q string) *parsedQuery {
+// traditional characters) into variants of words; fine splits long words
+// that the content may not hold as one phrase (see hanSlots).
+func (u *understander) parse(q string, fine bool) *parsedQuery {
 	pq := &parsedQuery{clean: cleanQuery(q)}
 	if pq.clean == "" {
 		return pq
@@ -101,7 +102,7 @@ func (u *understander) parse(q string) *parsedQuery {
 	}
 	seen := map[string]bool{}
 	for _, f := range forms {
-		v := u.understand(u.t.parseForm(f))
+		v := u.understand(u.t.parseForm(f), fine)
 		if len(v.slots) == 0 {
 			continue
 		}
@@ -115,14 +116,14 @@ func (u *understander) parse(q string) *parsedQuery {
 }
 
 // understand turns the parts of one form into words.
-func (u *understander) understand(parts []part) variant {
+func (u *understander) understand(parts []part, fine bool) variant {
 	var v variant
 	for _, p := range parts {
 		switch {
 		case p.kind == partHan:
-			v.slots = append(v.slots, u.hanSlots(p.han, p.typed)...)
+			v.slots = append(v.slots, u.hanSlots(p.han, p.typed, fine)...)
 		case p.letters != "":
-			if slots, ok := u.pinyinSlots(p); ok {
+			if slots, ok := u.pinyinSlots(p, fine); ok {
 				v.slots = append(v.slots, slots...)
 				continue
 			}

@@ -113,7 +113,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	}
 	defer v.Close()
 	u := ix.understander(v)
-	pq := u.parse(q)
+	pq := u.parse(q, false)
 	res := &Results{Query: pq.clean}
 	limit := opts.Limit
 	if limit <= 0 {
@@ -128,7 +128,6 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		res.Took = time.Since(start)
 		return res, nil
 	}
-	res.Words = pq.words()
 	var filters []query.Query
 	if opts.Catalogue != "" {
 		filters = append(filters, term(fCatalogue, opts.Catalogue, 0))
@@ -144,27 +143,54 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		req.Fields = []string{sTextSeq}
 		return ix.bi.SearchInContext(ctx, req)
 	}
-	m := &Matcher{t: ix.t, pq: pq}
-	sr, err := run(pq.query(false), limit, offset)
+	// a typed reference (索引号#3.1, or a 索引号) is that section first
+	var byRef []*search.DocumentMatch
+	if ref := strings.Join(strings.Fields(pq.clean), ""); strings.ContainsAny(ref, "/#-") && offset == 0 {
+		ids := []string{ref}
+		if !strings.Contains(ref, "#") {
+			ids = append(ids, ref+"#0")
+		}
+		sr, err := run(bleve.NewDocIDQuery(ids), 1, 0)
+		if err != nil {
+			return res, err
+		}
+		byRef = sr.Hits
+	}
+	want := offset + limit
+	rk, err := ix.rankExact(pq, run, max(want, relaxBelow))
 	if err != nil {
 		return res, err
 	}
-	res.Exact, res.Total = sr.Total, sr.Total
-	page := sr.Hits
-	var partial map[string]bool
-	if sr.Total < relaxBelow && pq.required() > 1 {
-		// every exact hit is on the first fetch (fewer than relaxBelow);
-		// the partial ones follow, most words first
-		exact, err := run(pq.query(false), relaxBelow, 0)
+	if rk.verified < relaxBelow {
+		// too little: the finer reading (long words split), if it differs
+		// and finds no fewer sections with every word
+		if fq := u.parse(q, true); fq.key() != pq.key() {
+			frk, err := ix.rankExact(fq, run, max(want, relaxBelow))
+			if err != nil {
+				return res, err
+			}
+			if frk.verified >= rk.verified {
+				pq, rk = fq, frk
+			}
+		}
+	}
+	m := &Matcher{t: ix.t, pq: pq}
+	res.Words = pq.words()
+	res.Exact, res.Total = rk.exact, rk.total
+	all := rk.order
+	partial := map[string]bool{}
+	for _, h := range rk.order[rk.verified:] {
+		partial[h.ID] = true
+	}
+	if rk.verified < relaxBelow && pq.required() > 1 {
+		// the partial matches follow the exact ones, most words first
+		rel, err := run(pq.query(true), max(relaxPool, want+relaxBelow), 0)
 		if err != nil {
 			return res, err
 		}
-		rel, err := run(pq.query(true), max(relaxPool, offset+limit+relaxBelow), 0)
-		if err != nil {
-			return res, err
-		}
+		all = rk.order[:rk.verified]
 		in := map[string]bool{}
-		for _, h := range exact.Hits {
+		for _, h := range all {
 			in[h.ID] = true
 		}
 		var pool []*search.DocumentMatch
@@ -177,41 +203,42 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 			if err != nil {
 				return res, err
 			}
-			counts[h.ID] = m.wordsIn(rec[recDocTitle] + "\n" + rec[recSectionTitle] + "\n" + rec[recText])
+			rk.recs[h.ID] = rec
+			counts[h.ID] = m.wordsIn(rec.searchable())
 			pool = append(pool, h)
-		}
-		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int { return counts[b.ID] - counts[a.ID] })
-		all := append(slices.Clone(exact.Hits), pool...)
-		res.Total = max(rel.Total, uint64(len(all)))
-		res.Partial = len(pool) > 0
-		partial = map[string]bool{}
-		for _, h := range pool {
 			partial[h.ID] = true
 		}
-		page = nil
-		if offset < len(all) {
-			page = all[offset:min(len(all), offset+limit)]
-		} else if uint64(offset) < rel.Total {
-			more, err := run(pq.query(true), limit, offset)
-			if err != nil {
-				return res, err
-			}
-			for _, h := range more.Hits {
-				if !in[h.ID] {
-					partial[h.ID] = true
-					page = append(page, h)
-				}
-			}
-		}
+		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int { return counts[b.ID] - counts[a.ID] })
+		all = append(slices.Clone(all), pool...)
+		res.Total = max(rel.Total, uint64(len(all)))
+		res.Partial = len(pool) > 0
 	}
-	for _, h := range page {
-		rec, err := ix.record(h)
+	if len(byRef) > 0 {
+		all = append(slices.Clone(byRef), slices.DeleteFunc(slices.Clone(all), func(h *search.DocumentMatch) bool { return h.ID == byRef[0].ID })...)
+		delete(partial, byRef[0].ID)
+		res.Total = max(res.Total, uint64(len(all)))
+	}
+	var page []*search.DocumentMatch
+	if offset < len(all) {
+		page = all[offset:min(len(all), want)]
+	} else if uint64(offset) < res.Total {
+		// beyond what was ranked: bleve's order
+		more, err := run(pq.query(res.Partial), limit, offset)
 		if err != nil {
 			return res, err
 		}
+		page = more.Hits
+	}
+	for _, h := range page {
+		rec, ok := rk.recs[h.ID]
+		if !ok {
+			if rec, err = ix.record(h); err != nil {
+				return res, err
+			}
+		}
 		hit := ix.hit(h, rec, m)
 		if partial[h.ID] {
-			hit.Missing = m.missing(rec[recDocTitle] + "\n" + rec[recSectionTitle] + "\n" + rec[recText])
+			hit.Missing = m.missing(rec.searchable())
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -242,6 +269,44 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// exactRanking is the first hits of a query that asks for every word,
+// each read and checked: the verified ones (every word whole, as a phrase)
+// first, then those that hold the words' bigrams scattered.
+type exactRanking struct {
+	order    []*search.DocumentMatch
+	verified int // order[:verified] have every word
+	total    uint64
+	exact    uint64 // total less the hits found scattered
+	recs     map[string]sectionRecord
+}
+
+func (ix *Index) rankExact(pq *parsedQuery, run func(query.Query, int, int) (*bleve.SearchResult, error), n int) (exactRanking, error) {
+	rk := exactRanking{recs: map[string]sectionRecord{}}
+	sr, err := run(pq.query(false), n, 0)
+	if err != nil {
+		return rk, err
+	}
+	m := &Matcher{t: ix.t, pq: pq}
+	var scattered []*search.DocumentMatch
+	for _, h := range sr.Hits {
+		rec, err := ix.record(h)
+		if err != nil {
+			return rk, err
+		}
+		rk.recs[h.ID] = rec
+		if m.hasAll(rec.searchable()) {
+			rk.order = append(rk.order, h)
+		} else {
+			scattered = append(scattered, h)
+		}
+	}
+	rk.verified = len(rk.order)
+	rk.order = append(rk.order, scattered...)
+	rk.total = sr.Total
+	rk.exact = sr.Total - uint64(len(scattered))
+	return rk, nil
 }
 
 // hit is what a search shows of a match.
@@ -285,6 +350,16 @@ func term(field, t string, boost float64) query.Query {
 		q.SetBoost(boost)
 	}
 	return q
+}
+
+// key identifies the reading (two parses with one key ask the same).
+func (pq *parsedQuery) key() string {
+	var b strings.Builder
+	for _, v := range pq.variants {
+		b.WriteString(v.key())
+		b.WriteByte('/')
+	}
+	return b.String()
 }
 
 // required is the number of words the first reading requires.

@@ -163,7 +163,7 @@ func (tr *textReader) close() error { return tr.f.Close() }
 
 // sectionRecord is what the text store keeps of a section, in this order,
 // separated by \x01 (never in sanitised text).
-type sectionRecord [6]string
+type sectionRecord [7]string
 
 const (
 	recSectionTitle = iota
@@ -171,8 +171,15 @@ const (
 	recDate
 	recPublisher
 	recCatalogue
+	recMeta // a lead section's keywords, 文号 and 索引号 (what its body holds beyond the text)
 	recText
 )
+
+// searchable is the text a hit is checked against: what its body field
+// holds (document title, section title, a lead section's metadata, text).
+func (r sectionRecord) searchable() string {
+	return r[recDocTitle] + "\n" + r[recSectionTitle] + "\n" + r[recMeta] + "\n" + r[recText]
+}
 
 func (r sectionRecord) encode() string { return strings.Join(r[:], "\x01") }
 

@@ -139,34 +139,40 @@ type understander struct {
 	syn *synonyms
 	v   *vocab
 	lex map[string][]string
+
+	homCache map[string][][]rune // homophones, per query
 }
 
-// Segmentation costs (lower is better). A word known to the synonym list
-// or cohesive in the content costs 1; a stretch the content does not have
-// (a homophone mistake, a word of another pack) costs more per character,
-// so that known words inside it win; a lone character costs most; filler
-// words cost less than nothing, so that they are cut out where they stand.
+// Segmentation costs (lower is better). A word of the synonym lists costs
+// 1; so does a stretch the content has whose neighbouring characters
+// stand together often (vocab.cohesion), plus a penalty for each pair
+// that rarely does; a stretch the content does not have (a homophone
+// mistake, a word of another pack) costs more per character, so that
+// known words inside it win; a lone character costs more than a word;
+// filler words cost less than nothing, so that they are cut out where
+// they stand.
 const (
 	costWord         = 1.0
-	costUnknownBase  = 1.2
-	costUnknownChar  = 0.6
-	costSingle       = 2.5
+	costWeakJoint    = 0.6
+	costUnknownBase  = 2.0
+	costUnknownChar  = 1.0 // per character beyond two
+	costHomophone    = 0.5 // added to costWord for a stretch read like a content word
+	costSingle       = 1.5
 	costFiller       = -0.5
 	costSingleFiller = -0.3
 	costPiece        = 0.01
 	maxWordRunes     = 16
 	maxUnknownRunes  = 4
-	// minCohesion: below it two neighbours are a word boundary. Measured
-	// on the built-in report and the synthetic corpus: joints inside words
-	// score 0.3–1 (行|政 0.9, 疗|保 0.8, 请|公 0.3), joints between words of
-	// a query 0–0.05 (保|申, 汛|预, 民|医).
+	// minCohesion: below it two neighbours are a weak joint. Joints
+	// inside words score 0.3–1 on the built-in report (行|政 0.9, 疗|保
+	// 0.8, 请|公 0.3), joints between a query's words 0–0.05 (保|申, 汛|预).
 	minCohesion = 0.08
 )
 
 type pieceKind int
 
 const (
-	pieceWord    pieceKind = iota // known: synonym list or cohesive in the content
+	pieceWord    pieceKind = iota // known: synonym list or in the content
 	pieceUnknown                  // not in the content
 	pieceSingle
 	pieceFiller
@@ -178,13 +184,17 @@ type piece struct {
 }
 
 // segment splits a normalised Chinese run into words with the least total
-// cost (dynamic programming over end positions).
-func (u *understander) segment(run []rune) []piece {
+// cost (dynamic programming over end positions). cuts[i] forbids a word
+// across run[i-1]|run[i] (nil: none).
+func (u *understander) segment(run []rune, cuts []bool) []piece {
 	n := len(run)
-	// joints[i]: run[i-1] and run[i] stand together in the content
-	joints := make([]bool, n)
+	weak := make([]bool, n) // weak[i]: run[i-1]|run[i] is a weak joint
+	gone := make([]bool, n) // gone[i]: the pair never occurs
 	for i := 1; i < n; i++ {
-		joints[i] = u.v == nil || u.v.cohesion(run[i-1], run[i]) >= minCohesion
+		if u.v != nil {
+			c := u.v.cohesion(run[i-1], run[i])
+			weak[i], gone[i] = c < minCohesion, c == 0
+		}
 	}
 	fill := map[string]bool{}
 	for _, f := range fillerWords {
@@ -200,10 +210,16 @@ func (u *understander) segment(run []rune) []piece {
 		if best[i] >= 1e18 {
 			continue
 		}
-		cohesive := true
+		weakJoints, missing := 0, false
 		for j := i + 1; j <= n && j-i <= maxWordRunes; j++ {
-			if j-i > 1 && !joints[j-1] {
-				cohesive = false
+			if j-i > 1 {
+				if cuts != nil && cuts[j-1] {
+					break
+				}
+				if weak[j-1] {
+					weakJoints++
+				}
+				missing = missing || gone[j-1]
 			}
 			w := string(run[i:j])
 			cost, k := 1e18, pieceWord
@@ -218,14 +234,20 @@ func (u *understander) segment(run []rune) []piece {
 			case fill[w]:
 				try(costFiller, pieceFiller)
 			}
-			if j-i == 1 {
+			switch {
+			case j-i == 1:
 				try(costSingle, pieceSingle)
-			} else {
-				if u.syn.has(w) || cohesive {
-					try(costWord, pieceWord)
-				}
-				if j-i <= maxUnknownRunes {
-					try(costUnknownBase+costUnknownChar*float64(j-i), pieceUnknown)
+			case u.syn.has(w):
+				try(costWord, pieceWord)
+			case !missing:
+				try(costWord+costWeakJoint*float64(weakJoints), pieceWord)
+			case j-i <= maxUnknownRunes:
+				// not in the content: a likely pinyin-input mistake when
+				// the content has a word read the same (公基金 → 公积金)
+				if len(u.homophones(run[i:j])) > 0 {
+					try(costWord+costHomophone, pieceUnknown)
+				} else {
+					try(costUnknownBase+costUnknownChar*float64(j-i-2), pieceUnknown)
 				}
 			}
 			if c := best[i] + cost + costPiece; c < best[j] {
@@ -238,15 +260,19 @@ func (u *understander) segment(run []rune) []piece {
 		out = append(out, piece{rs: run[from[j]:j], kind: kind[j]})
 	}
 	slices.Reverse(out)
-	// a known word inside an unknown stretch is impossible by the costs;
-	// an unknown stretch that the content has after all (the vocabulary
-	// is approximate) is a word
-	for i := range out {
-		if out[i].kind == pieceUnknown && u.occurs(out[i].rs) {
-			out[i].kind = pieceWord
+	return out
+}
+
+// weakestJoint returns the index i (0 < i < len(rs)) of the joint
+// rs[i-1]|rs[i] that stands together least often in the content.
+func (u *understander) weakestJoint(rs []rune) int {
+	at, low := len(rs)/2, 2.0
+	for i := 1; i < len(rs); i++ {
+		if c := u.v.cohesion(rs[i-1], rs[i]); c < low {
+			at, low = i, c
 		}
 	}
-	return out
+	return at
 }
 
 // occurs reports whether every bigram of the phrase is in the content (a
@@ -266,9 +292,32 @@ func (u *understander) occurs(rs []rune) bool {
 	return true
 }
 
-// hanSlots turns a normalised Chinese run into slots.
-func (u *understander) hanSlots(run []rune, typed []rune) []slot {
-	pieces := u.segment(run)
+// hanSlots turns a normalised Chinese run into slots. With fine, a word
+// of four characters or more that the synonym lists do not know is split
+// at its weakest joint: the reading tried when the coarse one finds too
+// little (义务教育招生: 义务教育 + 招生, when no section has the phrase).
+func (u *understander) hanSlots(run []rune, typed []rune, fine bool) []slot {
+	pieces := u.segment(run, nil)
+	if fine && u.v != nil {
+		cuts := make([]bool, len(run))
+		for round := 0; round < 3; round++ {
+			split := false
+			pos := 0
+			for _, p := range pieces {
+				// four characters are split once; longer stretches until
+				// they are four or shorter
+				if p.kind == pieceWord && (len(p.rs) >= 5 || len(p.rs) == 4 && round == 0) && !u.syn.has(string(p.rs)) {
+					cuts[pos+u.weakestJoint(p.rs)] = true
+					split = true
+				}
+				pos += len(p.rs)
+			}
+			if !split {
+				break
+			}
+			pieces = u.segment(run, cuts)
+		}
+	}
 	words := 0
 	for _, p := range pieces {
 		if p.kind != pieceFiller {
@@ -309,23 +358,42 @@ func (u *understander) addHomophones(s *slot, rs []rune) {
 	if u.v == nil || len(rs) < 2 {
 		return
 	}
-	for _, sylls := range u.readingsOfRun(rs, 4) {
-		for _, c := range u.hanFromSyllables(sylls) {
-			if !slices.Equal(c, rs) {
-				s.addAlt(alt{kind: altHomophone, han: c})
-			}
-		}
+	for _, c := range u.homophones(rs) {
+		s.addAlt(alt{kind: altHomophone, han: c})
 	}
 	if len(s.alts) > 1 && s.show == string(rs) {
 		s.show = string(s.alts[1].han)
 	}
-	before := len(s.alts)
 	for _, h := range s.hanAlts() {
 		for _, w := range u.syn.of(string(h)) {
 			s.addAlt(alt{kind: altHomophone, han: []rune(w)})
 		}
 	}
-	_ = before
+}
+
+// homophones are the words of the content (or of the synonym lists) read
+// like rs, other than rs itself; remembered per query.
+func (u *understander) homophones(rs []rune) [][]rune {
+	if u.v == nil || len(rs) < 2 {
+		return nil
+	}
+	key := string(rs)
+	if c, ok := u.homCache[key]; ok {
+		return c
+	}
+	var out [][]rune
+	for _, sylls := range u.readingsOfRun(rs, 4) {
+		for _, c := range u.hanFromSyllables(sylls) {
+			if !slices.Equal(c, rs) {
+				out = appendRunes(out, c)
+			}
+		}
+	}
+	if u.homCache == nil {
+		u.homCache = map[string][][]rune{}
+	}
+	u.homCache[key] = out
+	return out
 }
 
 // readingsOfRun lists up to max syllable sequences of rs (each character

@@ -28,12 +28,18 @@ type chain struct {
 	score float64
 }
 
-// bigramScore rates a content bigram as a reading: frequent and cohesive.
+// bigramScore rates a content bigram as a reading: frequent and cohesive;
+// 0 for a pair that rarely stands together (the end of one word and the
+// start of the next: 府议 in 政府议定).
 func (u *understander) bigramScore(bg []rune) float64 {
 	if u.v == nil {
 		return 1
 	}
-	return float64(u.v.pair(bg[0], bg[1])) * u.v.cohesion(bg[0], bg[1])
+	c := u.v.cohesion(bg[0], bg[1])
+	if c < minCohesion {
+		return 0
+	}
+	return float64(u.v.pair(bg[0], bg[1])) * c
 }
 
 // chains returns the strongest chains of bigrams for consecutive lexicon
@@ -146,11 +152,28 @@ func appendRunes(xs [][]rune, x []rune) [][]rune {
 }
 
 // pinyinSlots reads a run of letters as pinyin words (or, failing that,
-// initials). ok is false when it spells no Chinese word.
-func (u *understander) pinyinSlots(p part) (out []slot, ok bool) {
+// initials). ok is false when it spells no Chinese word. With fine, a
+// word of four syllables or more is split at the weakest joint of its
+// best reading (see hanSlots).
+func (u *understander) pinyinSlots(p part, fine bool) (out []slot, ok bool) {
 	bestCost := 1e18
 	for _, split := range p.splits {
-		slots, cost := u.syllableWords(split)
+		slots, cost := u.syllableWords(split, nil)
+		if fine && u.v != nil && slots != nil {
+			cuts := make([]bool, len(split))
+			cut, pos := false, 0
+			for _, s := range slots {
+				n := len(s.sylls())
+				if h := s.hanAlts(); n >= 4 && len(h) > 0 && len(h[0]) == n && !u.syn.has(string(h[0])) {
+					cuts[pos+u.weakestJoint(h[0])] = true
+					cut = true
+				}
+				pos += n
+			}
+			if cut {
+				slots, cost = u.syllableWords(split, cuts)
+			}
+		}
 		if slots != nil && cost < bestCost {
 			out, bestCost = slots, cost
 		}
@@ -166,9 +189,31 @@ func (u *understander) pinyinSlots(p part) (out []slot, ok bool) {
 	return nil, false
 }
 
+// sylls are the syllables of a word read from pinyin.
+func (s *slot) sylls() []string {
+	for _, a := range s.alts {
+		if len(a.sylls) > 0 {
+			return a.sylls
+		}
+	}
+	return nil
+}
+
+// weakJoints counts the pairs of rs that rarely stand together.
+func (u *understander) weakJoints(rs []rune) int {
+	n := 0
+	for i := 1; u.v != nil && i < len(rs); i++ {
+		if u.v.cohesion(rs[i-1], rs[i]) < minCohesion {
+			n++
+		}
+	}
+	return n
+}
+
 // syllableWords splits syllables into words that spell Chinese words, at
-// the least cost; nil when no word spells anything.
-func (u *understander) syllableWords(sylls []string) ([]slot, float64) {
+// the least cost; nil when no word spells anything. cuts[i] forbids a word
+// across syllables i-1|i (nil: none).
+func (u *understander) syllableWords(sylls []string, cuts []bool) ([]slot, float64) {
 	n := len(sylls)
 	best := make([]float64, n+1)
 	from := make([]int, n+1)
@@ -176,21 +221,25 @@ func (u *understander) syllableWords(sylls []string) ([]slot, float64) {
 	for i := 1; i <= n; i++ {
 		best[i] = 1e18
 	}
-	memo := map[[2]int][][]rune{}
 	for i := 0; i < n; i++ {
 		if best[i] >= 1e18 {
 			continue
 		}
 		for j := i + 1; j <= n && j-i <= maxPySyllable; j++ {
+			if j-i > 1 && cuts != nil && cuts[j-1] {
+				break
+			}
 			cost := costPySingle
 			var cs [][]rune
 			if j-i > 1 {
 				cs = u.hanFromSyllables(sylls[i:j])
-				memo[[2]int{i, j}] = cs
 				if len(cs) == 0 {
 					continue
 				}
 				cost = costWord
+				if !u.syn.has(string(cs[0])) {
+					cost += costWeakJoint * float64(u.weakJoints(cs[0]))
+				}
 			}
 			if c := best[i] + cost + costPiece; c < best[j] {
 				best[j], from[j], cands[j] = c, i, cs
