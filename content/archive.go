@@ -20,9 +20,9 @@ import (
 
 // Unpack reads the pack at src — a folder, a .zip or a .tar.gz (.tgz) file —
 // into dest, which must not exist yet. Only pack files are written
-// (pack.toml and *.md); other files are skipped with a warning. When the
-// archive holds a single top-level folder with pack.toml in it, that folder
-// becomes the pack's root.
+// (pack.toml, synonyms.toml and *.md); other files are skipped with a
+// warning. When the archive holds a single top-level folder with pack.toml
+// in it, that folder becomes the pack's root.
 //
 // Problems are what is wrong with the source (unsafe entries, limits); the
 // error is a failure to read src or write dest. When Problems has errors,
@@ -142,14 +142,14 @@ func (u *unpacker) wanted(name string) bool {
 		}
 	}
 	base := path.Base(name)
-	if base == ManifestFile || path.Ext(base) == ".md" {
+	if base == ManifestFile || base == SynonymsFile || path.Ext(base) == ".md" {
 		return true
 	}
 	switch strings.ToLower(base) {
 	case "thumbs.db", "desktop.ini":
 		return false
 	}
-	u.probs = append(u.probs, Problem{File: name, Warning: true, Msg: "不是内容包文件(只使用 pack.toml 和 .md 文件),已忽略"})
+	u.probs = append(u.probs, Problem{File: name, Warning: true, Msg: "不是内容包文件(只使用 pack.toml、synonyms.toml 和 .md 文件),已忽略"})
 	return false
 }
 

@@ -76,10 +76,10 @@ var requiredKeys = []string{KeyTitle, KeyIndexNo, KeyPublisher, KeyDate, KeyCata
 var knownKeys = map[string]bool{KeyTitle: true, KeyIndexNo: true, KeyPublisher: true, KeyDate: true,
 	KeyCatalogue: true, KeyMode: true, KeyDocNo: true, KeyURL: true, KeyKeywords: true}
 
-// Load reads a pack from fsys (its root holds pack.toml and *.md documents,
-// possibly in sub-folders; README.md files are documentation, not
-// documents). It returns the pack and every problem found; the pack is nil
-// when any problem is an error.
+// Load reads a pack from fsys (its root holds pack.toml, *.md documents,
+// possibly in sub-folders, and optionally synonyms.toml; README.md files
+// are documentation, not documents). It returns the pack and every problem
+// found; the pack is nil when any problem is an error.
 func Load(fsys fs.FS) (*Pack, Problems) {
 	var probs Problems
 	p := &Pack{}
@@ -93,6 +93,10 @@ func Load(fsys fs.FS) (*Pack, Problems) {
 	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if !d.IsDir() && name != SynonymsFile && path.Base(name) == SynonymsFile {
+			probs = append(probs, Problem{File: name, Warning: true, Msg: "只使用内容包根目录的 synonyms.toml,这个文件没有使用 / only the synonyms.toml at the pack's root is used"})
+			return nil
 		}
 		if d.IsDir() || path.Ext(name) != ".md" || strings.EqualFold(path.Base(name), "README.md") {
 			return nil
@@ -128,6 +132,16 @@ func Load(fsys fs.FS) (*Pack, Problems) {
 		}
 		seen[doc.IndexNo] = name
 		p.Docs = append(p.Docs, doc)
+	}
+	// synonyms.toml is optional; a pack without it hashes as it always did.
+	if data, err := fs.ReadFile(fsys, SynonymsFile); err == nil {
+		fmt.Fprintf(sum, "\x00%s\x00%d\x00", SynonymsFile, len(data))
+		sum.Write(data)
+		var sp Problems
+		p.Synonyms, sp = ParseSynonyms(SynonymsFile, data)
+		probs = append(probs, sp...)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		probs = append(probs, Problem{File: SynonymsFile, Msg: "无法读取: " + err.Error()})
 	}
 	if len(files) == 0 && err == nil {
 		probs = append(probs, Problem{File: ".", Msg: "内容包中没有文档(*.md)"})

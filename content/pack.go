@@ -59,6 +59,9 @@ type Section struct {
 type Pack struct {
 	Manifest Manifest
 	Docs     []*Document // newest first, then by 索引号
+	// Synonyms are the groups of the pack's synonyms.toml (nil without
+	// one), used when searching along with the built-in list.
+	Synonyms []SynonymGroup
 	// Fingerprint is a hash of every file the pack was loaded from; an
 	// index built from the pack records it so a stale index is noticed.
 	Fingerprint string

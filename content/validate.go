@@ -17,7 +17,7 @@ import (
 // are the bytes actually read, never the sizes an archive declares.
 type Limits struct {
 	MaxFileBytes  int64 // one file (pack.toml or a document)
-	MaxFiles      int   // pack files kept: pack.toml and documents
+	MaxFiles      int   // pack files kept: pack.toml, synonyms.toml and documents
 	MaxEntries    int   // every entry of an archive or folder, folders and ignored files included
 	MaxTotalBytes int64 // all bytes read from the source, ignored files included
 }

@@ -132,6 +132,9 @@ func contentCheck(a *app, src string) error {
 		sections += len(d.Sections)
 	}
 	fmt.Fprintf(a.stdout, "内容包可以加载:%s %s,%d 篇文档,%d 个章节", p.Manifest.Title, p.Manifest.Version, len(p.Docs), sections)
+	if len(p.Synonyms) > 0 {
+		fmt.Fprintf(a.stdout, ",%d 组同义词", len(p.Synonyms))
+	}
 	if len(probs) > 0 {
 		fmt.Fprintf(a.stdout, "(%d 个警告)", len(probs))
 	}
