@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -45,7 +46,7 @@ func ParseSynonyms(name string, data []byte) ([]SynonymGroup, Problems) {
 		return nil, Problems{{File: name, Msg: fmt.Sprintf("同义词文件超过大小上限 %s / synonyms file larger than %s", sizeText(MaxSynonymsBytes), sizeText(MaxSynonymsBytes))}}
 	}
 	if !utf8.Valid(data) {
-		return nil, Problems{encodingProblem(name, data)}
+		return nil, Problems{synonymEncodingProblem(name, data)}
 	}
 	src := string(data)
 	var table map[string]any
@@ -156,6 +157,22 @@ func ParseSynonyms(name string, data []byte) ([]SynonymGroup, Problems) {
 		return nil, probs
 	}
 	return groups, probs
+}
+
+// synonymEncodingProblem is encodingProblem (same detection, same line)
+// with advice that fits a synonyms file: kiosk content import converts
+// documents, not synonyms.toml.
+func synonymEncodingProblem(name string, data []byte) Problem {
+	p := encodingProblem(name, data)
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		p.Msg = "文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8 / the file is UTF-16: save it as UTF-8"
+	case looksGBK(data):
+		p.Msg = "文件是 GBK/GB18030 编码,不是 UTF-8;请另存为 UTF-8 / the file is GBK: save it as UTF-8"
+	default:
+		p.Msg = fmt.Sprintf("不是有效的 UTF-8 文本(第 %d 行有无效字节) / not valid UTF-8 (line %d)", p.Line, p.Line)
+	}
+	return p
 }
 
 // checkSynonymWord returns what is wrong with a word of a group, "" when
