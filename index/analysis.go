@@ -121,6 +121,30 @@ func (t *tables) normRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
+// transparent reports whether r is a quotation mark that Chinese text puts
+// inside a term (“三公”经费, ‘放管服’改革): the body is indexed without them,
+// so that 三公经费 is one phrase.
+func transparent(r rune) bool {
+	switch r {
+	case '“', '”', '‘', '’', '「', '」', '『', '』', '"':
+		return true
+	}
+	return false
+}
+
+// dropTransparent removes the quotation marks of transparent from s.
+func dropTransparent(s string) string {
+	if !strings.ContainsFunc(s, transparent) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if transparent(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // normalize returns the normalised form of s (same number of runes).
 func (t *tables) normalize(s string) string {
 	var b strings.Builder
@@ -138,9 +162,14 @@ type normText struct {
 	off []int
 }
 
+// Quotation marks are left out (see transparent): a match may run across
+// them, and its range then covers them.
 func (t *tables) normRunes(s string) normText {
 	n := normText{rs: make([]rune, 0, len(s)/2), off: make([]int, 0, len(s)/2+1)}
 	for i, r := range s {
+		if transparent(r) {
+			continue
+		}
 		n.rs = append(n.rs, t.normRune(r))
 		n.off = append(n.off, i)
 	}

@@ -173,7 +173,7 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 			full = d.Title + "\n" + d.Title + "\n" + full
 		}
 	}
-	nfull := t.normalize(full)
+	nfull := dropTransparent(t.normalize(full))
 	var uni strings.Builder
 	uni.Grow(len(nfull))
 	for _, r := range nfull {

@@ -170,7 +170,8 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 				return res, err
 			}
 			if frk.verified >= rk.verified {
-				pq, rk = fq, frk
+				// the sections with the phrase as typed stay first
+				pq, rk = fq, frk.after(rk)
 			}
 		}
 	}
@@ -280,6 +281,33 @@ type exactRanking struct {
 	total    uint64
 	exact    uint64 // total less the hits found scattered
 	recs     map[string]sectionRecord
+}
+
+// after puts the verified hits of first before the ranking (without
+// repeating them).
+func (rk exactRanking) after(first exactRanking) exactRanking {
+	lead := first.order[:first.verified]
+	if len(lead) == 0 {
+		return rk
+	}
+	in := map[string]bool{}
+	for _, h := range lead {
+		in[h.ID] = true
+		rk.recs[h.ID] = first.recs[h.ID]
+	}
+	out := exactRanking{recs: rk.recs, total: rk.total, exact: rk.exact}
+	out.order = append(out.order, lead...)
+	for i, h := range rk.order {
+		if in[h.ID] {
+			continue
+		}
+		out.order = append(out.order, h)
+		if i < rk.verified {
+			out.verified = len(out.order)
+		}
+	}
+	out.verified = max(out.verified, len(lead))
+	return out
 }
 
 func (ix *Index) rankExact(pq *parsedQuery, run func(query.Query, int, int) (*bleve.SearchResult, error), n int) (exactRanking, error) {

@@ -127,7 +127,15 @@ var (
 )
 
 // builtinGroups: the built-in list as word groups.
-func builtinGroups() [][]string { return nil }
+func builtinGroups() [][]string { return wordGroups(BuiltinSynonyms()) }
+
+func wordGroups(gs []content.SynonymGroup) [][]string {
+	out := make([][]string, len(gs))
+	for i, g := range gs {
+		out[i] = g.Words
+	}
+	return out
+}
 
 // packSynonymGroups: the pack's synonyms.toml as word groups.
-func packSynonymGroups(p *content.Pack) [][]string { return nil }
+func packSynonymGroups(p *content.Pack) [][]string { return wordGroups(p.Synonyms) }

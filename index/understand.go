@@ -38,9 +38,10 @@ const (
 	altHomophone                // content words read like the typed ones
 	altLiteral                  // letters/digits as typed
 	altTitlePy                  // pinyin of titles, headings and keywords (py, pyi fields)
+	altHint                     // what a question word asks for (多少钱 → 标准, 金额)
 )
 
-var altKindNames = [...]string{"原词", "同义词", "拼音", "拼音首字母", "同音词", "字母数字", "标题拼音"}
+var altKindNames = [...]string{"原词", "同义词", "拼音", "拼音首字母", "同音词", "字母数字", "标题拼音", "问句提示"}
 
 func (k altKind) String() string { return altKindNames[k] }
 
@@ -52,6 +53,8 @@ func (k altKind) boost() float64 {
 		return 0.7
 	case altHomophone:
 		return 0.4
+	case altHint:
+		return 0.5
 	case altTitlePy:
 		return boostPinyin
 	}
@@ -121,13 +124,27 @@ var fillerWords = []string{
 	// questions
 	"怎么", "怎么样", "怎样", "如何", "怎么办", "咋", "咋办", "在哪", "在哪里", "在哪儿", "哪里", "哪儿", "哪个", "哪些",
 	"多少", "多少钱", "几", "几天", "什么", "什么时候", "为什么", "为啥", "啥", "是否", "是不是", "有没有", "能不能",
-	"可不可以", "可以吗", "行不行", "要不要", "需不需要",
+	"可不可以", "可以吗", "行不行", "要不要", "需不需要", "丢了",
 	// politeness and intent
 	"请问", "你好", "您好", "谢谢", "我想", "我要", "想要", "我想要", "我需要", "需要", "想问", "咨询一下", "一下",
 	"帮我", "查一下", "查询一下", "了解", "知道",
 	// particles and pronouns
 	"的", "了", "吗", "呢", "啊", "吧", "呀", "么", "嘛", "哦", "我", "你", "您", "他", "她", "我们", "在", "去", "到",
 	"要", "想", "能", "会", "可以", "和", "与", "跟", "及", "或", "是", "有", "把", "给", "让", "被", "从", "对", "关于",
+}
+
+// questionHints: what a question word asks for. The question word is left
+// out of the words a section must have; these words, when a section has
+// them, rank it higher (医保多少钱: the section on 缴费标准 before the one
+// on 缴费时间).
+var questionHints = map[string][]string{
+	"多少钱": {"标准", "金额", "费用", "收费"}, "多少": {"标准", "金额", "数额"},
+	"在哪": {"地点", "地址", "窗口", "大厅"}, "在哪里": {"地点", "地址", "窗口", "大厅"}, "在哪儿": {"地点", "地址", "窗口", "大厅"},
+	"哪里": {"地点", "地址", "窗口", "大厅"}, "哪儿": {"地点", "地址", "窗口", "大厅"},
+	"什么时候": {"时间", "日期", "期限"}, "几天": {"时限", "期限", "工作日"},
+	"怎么": {"办理", "流程", "程序", "方式"}, "怎样": {"办理", "流程", "程序", "方式"}, "如何": {"办理", "流程", "程序", "方式"},
+	"怎么办": {"办理", "流程", "程序", "补领"}, "咋办": {"办理", "流程", "程序"},
+	"丢了": {"遗失", "丢失", "补领", "补办"},
 }
 
 // understander holds what query understanding reads: the shared tables,
@@ -152,17 +169,21 @@ type understander struct {
 // filler words cost less than nothing, so that they are cut out where
 // they stand.
 const (
-	costWord         = 1.0
-	costWeakJoint    = 0.6
-	costUnknownBase  = 2.0
-	costUnknownChar  = 1.0 // per character beyond two
-	costHomophone    = 0.5 // added to costWord for a stretch read like a content word
-	costSingle       = 1.5
-	costFiller       = -0.5
-	costSingleFiller = -0.3
-	costPiece        = 0.01
-	maxWordRunes     = 16
-	maxUnknownRunes  = 4
+	costWord            = 1.0
+	costWeakJoint       = 0.6
+	costUnknownBase     = 2.0
+	costUnknownChar     = 1.0 // per character beyond two
+	costHomophone       = 0.5 // added to costWord for a stretch read like a content word
+	costHomophoneListed = 0.2 // taken off when that word is in the synonym lists
+	// maxHomophoneRunes: longer stretches read as one homophone chained
+	// two words into nonsense (医宝缴费 → 益保缴费, not 医保 + 缴费)
+	maxHomophoneRunes = 3
+	costSingle        = 1.5
+	costFiller        = -0.5
+	costSingleFiller  = -0.3
+	costPiece         = 0.01
+	maxWordRunes      = 16
+	maxUnknownRunes   = 4
 	// minCohesion: below it two neighbours are a weak joint. Joints
 	// inside words score 0.3–1 on the built-in report (行|政 0.9, 疗|保
 	// 0.8, 请|公 0.3), joints between a query's words 0–0.05 (保|申, 汛|预).
@@ -243,9 +264,14 @@ func (u *understander) segment(run []rune, cuts []bool) []piece {
 				try(costWord+costWeakJoint*float64(weakJoints), pieceWord)
 			case j-i <= maxUnknownRunes:
 				// not in the content: a likely pinyin-input mistake when
-				// the content has a word read the same (公基金 → 公积金)
-				if len(u.homophones(run[i:j])) > 0 {
-					try(costWord+costHomophone, pieceUnknown)
+				// the content or the synonym lists have a word read the
+				// same (公基金 → 公积金; 身份正 → 身份证)
+				if h := u.homophones(run[i:j]); len(h) > 0 && j-i <= maxHomophoneRunes {
+					c := costWord + costHomophone
+					if u.syn.has(string(h[0])) {
+						c -= costHomophoneListed
+					}
+					try(c, pieceUnknown)
 				} else {
 					try(costUnknownBase+costUnknownChar*float64(j-i-2), pieceUnknown)
 				}
@@ -263,11 +289,12 @@ func (u *understander) segment(run []rune, cuts []bool) []piece {
 	return out
 }
 
-// weakestJoint returns the index i (0 < i < len(rs)) of the joint
-// rs[i-1]|rs[i] that stands together least often in the content.
+// weakestJoint returns the index i (2 ≤ i ≤ len(rs)-2) of the joint
+// rs[i-1]|rs[i] that stands together least often in the content: words
+// of one character are left to the citizen's typing.
 func (u *understander) weakestJoint(rs []rune) int {
 	at, low := len(rs)/2, 2.0
-	for i := 1; i < len(rs); i++ {
+	for i := 2; i+2 <= len(rs); i++ {
 		if c := u.v.cohesion(rs[i-1], rs[i]); c < low {
 			at, low = i, c
 		}
@@ -330,6 +357,13 @@ func (u *understander) hanSlots(run []rune, typed []rune, fine bool) []slot {
 		ty := string(typed[pos : pos+len(p.rs)])
 		pos += len(p.rs)
 		if p.kind == pieceFiller && words > 0 {
+			if hints := questionHints[string(p.rs)]; len(hints) > 0 {
+				s := slot{typed: ty, show: ty, optional: true}
+				for _, h := range hints {
+					s.addAlt(alt{kind: altHint, han: []rune(h)})
+				}
+				out = append(out, s)
+			}
 			continue
 		}
 		s := slot{typed: ty, show: string(p.rs)}
