@@ -169,9 +169,12 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 		// words and numbers: 兰民发 2024 12)
 		meta = Sanitize(strings.Join(append(slices.Clone(d.Keywords), d.DocNo, d.IndexNo), "\n"), true)
 		full = meta + "\n" + full
-		if d.Title != "" {
-			full = d.Title + "\n" + d.Title + "\n" + full
-		}
+	}
+	// every section holds its document's title: a section answers what
+	// its document is about (四、办理程序 of the 最低生活保障 notice answers
+	// 怎么申请低保 without naming 低保 again)
+	if d.Title != "" {
+		full = d.Title + "\n" + full
 	}
 	nfull := dropTransparent(t.normalize(full))
 	var uni strings.Builder

@@ -150,6 +150,23 @@ func (s *slot) checkable() bool {
 	return false
 }
 
+// slotsIn counts the words of the first reading, optional ones and
+// question hints included, that occur whole in text.
+func (m *Matcher) slotsIn(text string) int {
+	if len(m.pq.variants) == 0 || text == "" {
+		return 0
+	}
+	nt := m.t.normRunes(text)
+	n := 0
+	v := m.pq.variants[0]
+	for i := range v.slots {
+		if m.markSlot(nt.rs, &v.slots[i], &[][2]int{}, false) {
+			n++
+		}
+	}
+	return n
+}
+
 // wordsIn counts the required words of the query that occur whole in
 // text (the best reading's count).
 func (m *Matcher) wordsIn(text string) int {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -89,6 +90,14 @@ func defaultSuggestions() []string {
 // query of several words, sections with some of the words follow them.
 const relaxBelow = 5
 
+// rankPool is how many exact hits are read, checked and ranked again
+// (titleBonus); beyond it, bleve's order.
+const rankPool = 30
+
+// titleBonus raises the score of an exact hit by this share for each word
+// of the query (question hints included) in its section's heading.
+const titleBonus = 0.5
+
 // relaxPool is how many partial matches are ranked by the number of words
 // they contain (beyond it, bleve's order).
 const relaxPool = 60
@@ -157,7 +166,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		byRef = sr.Hits
 	}
 	want := offset + limit
-	rk, err := ix.rankExact(pq, run, max(want, relaxBelow))
+	rk, err := ix.rankExact(pq, run, max(want, rankPool))
 	if err != nil {
 		return res, err
 	}
@@ -165,7 +174,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		// too little: the finer reading (long words split), if it differs
 		// and finds no fewer sections with every word
 		if fq := u.parse(q, true); fq.key() != pq.key() {
-			frk, err := ix.rankExact(fq, run, max(want, relaxBelow))
+			frk, err := ix.rankExact(fq, run, max(want, rankPool))
 			if err != nil {
 				return res, err
 			}
@@ -325,11 +334,15 @@ func (ix *Index) rankExact(pq *parsedQuery, run func(query.Query, int, int) (*bl
 		}
 		rk.recs[h.ID] = rec
 		if m.hasAll(rec.searchable()) {
+			h.Score *= 1 + titleBonus*float64(m.slotsIn(rec[recSectionTitle]))
 			rk.order = append(rk.order, h)
 		} else {
 			scattered = append(scattered, h)
 		}
 	}
+	// a section whose own heading names what was asked answers it best
+	// (医保多少钱: 二、缴费标准 before the notice's preface)
+	slices.SortStableFunc(rk.order, func(a, b *search.DocumentMatch) int { return cmp.Compare(b.Score, a.Score) })
 	rk.verified = len(rk.order)
 	rk.order = append(rk.order, scattered...)
 	rk.total = sr.Total

@@ -54,7 +54,7 @@ func (k altKind) boost() float64 {
 	case altHomophone:
 		return 0.4
 	case altHint:
-		return 0.5
+		return 1.5
 	case altTitlePy:
 		return boostPinyin
 	}
@@ -289,6 +289,20 @@ func (u *understander) segment(run []rune, cuts []bool) []piece {
 	return out
 }
 
+// listedPart returns where rs splits into a listed word and the rest (the
+// longest listed prefix or suffix of at least two characters), or 0.
+func (u *understander) listedPart(rs []rune) int {
+	for n := len(rs) - 1; n >= 2; n-- {
+		if u.syn.has(string(rs[:n])) {
+			return n
+		}
+		if u.syn.has(string(rs[len(rs)-n:])) {
+			return len(rs) - n
+		}
+	}
+	return 0
+}
+
 // weakestJoint returns the index i (2 ≤ i ≤ len(rs)-2) of the joint
 // rs[i-1]|rs[i] that stands together least often in the content: words
 // of one character are left to the citizen's typing.
@@ -333,9 +347,17 @@ func (u *understander) hanSlots(run []rune, typed []rune, fine bool) []slot {
 			for _, p := range pieces {
 				// four characters are split once; longer stretches until
 				// they are four or shorter
-				if p.kind == pieceWord && (len(p.rs) >= 5 || len(p.rs) == 4 && round == 0) && !u.syn.has(string(p.rs)) {
+				switch {
+				case p.kind == pieceWord && (len(p.rs) >= 5 || len(p.rs) == 4 && round == 0) && !u.syn.has(string(p.rs)):
 					cuts[pos+u.weakestJoint(p.rs)] = true
 					split = true
+				case round == 0 && len(p.rs) >= 3 && u.syn.has(string(p.rs)):
+					// a listed word that holds a shorter listed word
+					// (低保户 → 低保 + 户: sections on 低保 that never say 户)
+					if k := u.listedPart(p.rs); k > 0 {
+						cuts[pos+k] = true
+						split = true
+					}
 				}
 				pos += len(p.rs)
 			}
