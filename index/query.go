@@ -102,28 +102,33 @@ func (u *understander) parse(q string, fine bool) *parsedQuery {
 	}
 	seen := map[string]bool{}
 	for _, f := range forms {
-		v := u.understand(u.t.parseForm(f), fine)
-		if len(v.slots) == 0 {
-			continue
-		}
-		key := v.key()
-		if !seen[key] {
-			seen[key] = true
-			pq.variants = append(pq.variants, v)
+		parts := u.t.parseForm(f)
+		// initials are ambiguous: dbbz is 大病保障 as one word and 低保 +
+		// 标准 as two; both readings are asked
+		for _, split := range []bool{false, true} {
+			v := u.understand(parts, fine, split)
+			if len(v.slots) == 0 {
+				continue
+			}
+			key := v.key()
+			if !seen[key] {
+				seen[key] = true
+				pq.variants = append(pq.variants, v)
+			}
 		}
 	}
 	return pq
 }
 
 // understand turns the parts of one form into words.
-func (u *understander) understand(parts []part, fine bool) variant {
+func (u *understander) understand(parts []part, fine, splitInitials bool) variant {
 	var v variant
 	for _, p := range parts {
 		switch {
 		case p.kind == partHan:
 			v.slots = append(v.slots, u.hanSlots(p.han, p.typed, fine)...)
 		case p.letters != "":
-			if slots, ok := u.pinyinSlots(p, fine); ok {
+			if slots, ok := u.pinyinSlots(p, fine, splitInitials); ok {
 				v.slots = append(v.slots, slots...)
 				continue
 			}

@@ -218,7 +218,15 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 			pool = append(pool, h)
 			partial[h.ID] = true
 		}
-		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int { return counts[b.ID] - counts[a.ID] })
+		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int {
+			if c := counts[b.ID] - counts[a.ID]; c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.Score, a.Score); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
 		all = append(slices.Clone(all), pool...)
 		res.Total = max(rel.Total, uint64(len(all)))
 		res.Partial = len(pool) > 0
@@ -342,7 +350,12 @@ func (ix *Index) rankExact(pq *parsedQuery, run func(query.Query, int, int) (*bl
 	}
 	// a section whose own heading names what was asked answers it best
 	// (医保多少钱: 二、缴费标准 before the notice's preface)
-	slices.SortStableFunc(rk.order, func(a, b *search.DocumentMatch) int { return cmp.Compare(b.Score, a.Score) })
+	slices.SortStableFunc(rk.order, func(a, b *search.DocumentMatch) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID) // bleve leaves ties in any order
+	})
 	rk.verified = len(rk.order)
 	rk.order = append(rk.order, scattered...)
 	rk.total = sr.Total

@@ -188,6 +188,9 @@ const (
 	// inside words score 0.3–1 on the built-in report (行|政 0.9, 疗|保
 	// 0.8, 请|公 0.3), joints between a query's words 0–0.05 (保|申, 汛|预).
 	minCohesion = 0.08
+	// minHomophoneCohesion: a word put in place of what was typed must be
+	// a firm word of the content (地保 → 低保, not 算机 → 算及 from 决算及)
+	minHomophoneCohesion = 0.25
 )
 
 type pieceKind int
@@ -439,8 +442,8 @@ func (u *understander) homophones(rs []rune) [][]rune {
 	}
 	var out [][]rune
 	for _, sylls := range u.readingsOfRun(rs, 4) {
-		for _, c := range u.hanFromSyllables(sylls) {
-			if !slices.Equal(c, rs) {
+		for _, c := range u.hanFromSyllables(sylls, minHomophoneCohesion) {
+			if !slices.Equal(c, rs) && (u.syn.has(string(c)) || u.firm(c)) {
 				out = appendRunes(out, c)
 			}
 		}
@@ -450,6 +453,17 @@ func (u *understander) homophones(rs []rune) [][]rune {
 	}
 	u.homCache[key] = out
 	return out
+}
+
+// firm reports whether every pair of rs occurs in at least two sections:
+// one occurrence may be the end of one word and the start of the next.
+func (u *understander) firm(rs []rune) bool {
+	for i := 0; i+1 < len(rs); i++ {
+		if u.v.pair(rs[i], rs[i+1]) < 2 {
+			return false
+		}
+	}
+	return true
 }
 
 // readingsOfRun lists up to max syllable sequences of rs (each character

@@ -31,12 +31,12 @@ type chain struct {
 // bigramScore rates a content bigram as a reading: frequent and cohesive;
 // 0 for a pair that rarely stands together (the end of one word and the
 // start of the next: 府议 in 政府议定).
-func (u *understander) bigramScore(bg []rune) float64 {
+func (u *understander) bigramScore(bg []rune, least float64) float64 {
 	if u.v == nil {
 		return 1
 	}
 	c := u.v.cohesion(bg[0], bg[1])
-	if c < minCohesion {
+	if c < least {
 		return 0
 	}
 	return float64(u.v.pair(bg[0], bg[1])) * c
@@ -44,7 +44,7 @@ func (u *understander) bigramScore(bg []rune) float64 {
 
 // chains returns the strongest chains of bigrams for consecutive lexicon
 // keys (each key: a pair of syllables or of initials).
-func (u *understander) chains(keys []string) [][]rune {
+func (u *understander) chains(keys []string, least float64) [][]rune {
 	if u.lex == nil || len(keys) == 0 {
 		return nil
 	}
@@ -52,7 +52,7 @@ func (u *understander) chains(keys []string) [][]rune {
 	for _, bg := range u.lex[keys[0]] {
 		rs := []rune(bg)
 		if len(rs) == 2 {
-			if s := u.bigramScore(rs); s > 0 {
+			if s := u.bigramScore(rs, least); s > 0 {
 				beam = append(beam, chain{rs, s})
 			}
 		}
@@ -66,7 +66,7 @@ func (u *understander) chains(keys []string) [][]rune {
 				if len(rs) != 2 || rs[0] != last {
 					continue
 				}
-				if s := u.bigramScore(rs); s > 0 {
+				if s := u.bigramScore(rs, least); s > 0 {
 					next = append(next, chain{append(slices.Clone(c.rs), rs[1]), c.score * s})
 				}
 			}
@@ -104,8 +104,9 @@ func (u *understander) chains(keys []string) [][]rune {
 }
 
 // hanFromSyllables returns the Chinese words spelt by the syllables:
-// synonym-list words first, then the content's chains.
-func (u *understander) hanFromSyllables(sylls []string) [][]rune {
+// synonym-list words first, then the content's chains whose every pair
+// has at least the cohesion least.
+func (u *understander) hanFromSyllables(sylls []string, least float64) [][]rune {
 	if len(sylls) < 2 {
 		return nil
 	}
@@ -117,7 +118,7 @@ func (u *understander) hanFromSyllables(sylls []string) [][]rune {
 	for i := 0; i+1 < len(sylls); i++ {
 		keys = append(keys, sylls[i]+sylls[i+1])
 	}
-	for _, c := range u.chains(keys) {
+	for _, c := range u.chains(keys, least) {
 		out = appendRunes(out, c)
 	}
 	return out
@@ -136,7 +137,7 @@ func (u *understander) hanFromInitials(letters string) [][]rune {
 	for i := 0; i+1 < len(letters); i++ {
 		keys = append(keys, initialsKey+letters[i:i+2])
 	}
-	for _, c := range u.chains(keys) {
+	for _, c := range u.chains(keys, minCohesion) {
 		out = appendRunes(out, c)
 	}
 	return out
@@ -155,7 +156,12 @@ func appendRunes(xs [][]rune, x []rune) [][]rune {
 // initials). ok is false when it spells no Chinese word. With fine, a
 // word of four syllables or more is split at the weakest joint of its
 // best reading (see hanSlots).
-func (u *understander) pinyinSlots(p part, fine bool) (out []slot, ok bool) {
+func (u *understander) pinyinSlots(p part, fine, splitInitials bool) (out []slot, ok bool) {
+	if u.v == nil {
+		// without an index the letters are marked where the characters'
+		// readings spell them (Matcher.findPinyin)
+		return nil, false
+	}
 	bestCost := 1e18
 	for _, split := range p.splits {
 		slots, cost := u.syllableWords(split, nil)
@@ -182,7 +188,7 @@ func (u *understander) pinyinSlots(p part, fine bool) (out []slot, ok bool) {
 		return out, true
 	}
 	if len(p.letters) <= maxInitials {
-		if slots := u.initialWords(p.letters); slots != nil {
+		if slots := u.initialWords(p.letters, splitInitials); slots != nil {
 			return slots, true
 		}
 	}
@@ -232,7 +238,7 @@ func (u *understander) syllableWords(sylls []string, cuts []bool) ([]slot, float
 			cost := costPySingle
 			var cs [][]rune
 			if j-i > 1 {
-				cs = u.hanFromSyllables(sylls[i:j])
+				cs = u.hanFromSyllables(sylls[i:j], minCohesion)
 				if len(cs) == 0 {
 					continue
 				}
@@ -276,8 +282,13 @@ func (u *understander) syllableWords(sylls []string, cuts []bool) ([]slot, float
 }
 
 // initialWords splits initials into words that spell Chinese words; nil
-// when they cannot all be read.
-func (u *understander) initialWords(letters string) []slot {
+// when they cannot all be read. short limits words to three letters (for
+// four letters or more).
+func (u *understander) initialWords(letters string, short bool) []slot {
+	longest := maxPySyllable
+	if short && len(letters) >= 4 {
+		longest = 3
+	}
 	n := len(letters)
 	best := make([]float64, n+1)
 	from := make([]int, n+1)
@@ -289,7 +300,7 @@ func (u *understander) initialWords(letters string) []slot {
 		if best[i] >= 1e18 {
 			continue
 		}
-		for j := i + 2; j <= n && j-i <= maxPySyllable; j++ {
+		for j := i + 2; j <= n && j-i <= longest; j++ {
 			cs := u.hanFromInitials(letters[i:j])
 			if len(cs) == 0 {
 				continue

@@ -77,6 +77,9 @@ Flags:`)
 			}
 		}
 		for _, h := range res.Hits {
+			if res.Popular {
+				break // not matches: the newest documents, offered on screen
+			}
 			if err := enc.Encode(jsonHit{h.Ref, h.DocTitle, h.SectionTitle, h.Score, h.Snippet}); err != nil {
 				return err
 			}
@@ -86,7 +89,7 @@ Flags:`)
 	if *explain {
 		printExplanation(a.stdout, res)
 	}
-	if len(res.Hits) == 0 {
+	if res.Total == 0 {
 		fmt.Fprintln(a.stdout, index.NoResults)
 		if len(res.DidYouMean) > 0 {
 			fmt.Fprintln(a.stdout, "您是不是要找:", strings.Join(res.DidYouMean, " / "))
@@ -94,7 +97,10 @@ Flags:`)
 		for _, s := range res.Suggestions {
 			fmt.Fprintln(a.stdout, "  ·", s)
 		}
-		return nil
+		if !res.Popular {
+			return nil
+		}
+		fmt.Fprintln(a.stdout, "以下是最新发布的文件:")
 	}
 	if res.Partial {
 		fmt.Fprintf(a.stdout, "没有同时包含%s的内容,第 %d 条起是包含部分词语的结果:\n", quoteWords(res.Words), res.Exact+1)
