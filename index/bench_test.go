@@ -77,12 +77,13 @@ func benchVocabulary(p *content.Pack) (clauses, headings []string) {
 	return clauses, headings
 }
 
-// synthPack generates n documents deterministically from seed.
+// synthPack generates n documents deterministically from seed: the "seed"
+// corpus, whose text recombines the clauses of vocab (the default pack).
 func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
 	clauses, headings := benchVocabulary(vocab)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
-	para := func(bytes int) string {
+	para := func(_, bytes int) string {
 		var b strings.Builder
 		for b.Len() < bytes {
 			c := benchDigits.ReplaceAllStringFunc(pick(clauses), func(string) string { return strconv.Itoa(rng.IntN(5000)) })
@@ -95,23 +96,35 @@ func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
 		}
 		return strings.TrimSuffix(b.String(), ",") + "。"
 	}
-	p := &content.Pack{Fingerprint: fmt.Sprintf("synthetic-%d-%d", n, seed)}
+	heading := func(int) string { return pick(headings) }
+	return benchDocs(n, rng, fmt.Sprintf("synthetic-%d-%d", n, seed), para, heading)
+}
+
+// benchDocs generates n documents shaped like a disclosure pack's: title,
+// 索引号, 发布机构, 发布日期, 公开目录 and keywords from the lists above, a
+// lead section of ~400 bytes and two chapters of ~800 bytes with headings.
+// Each document has a topic (an index of benchTopics, named in its title);
+// text(topic, bytes) writes a paragraph and heading(topic) a chapter heading,
+// both drawing from rng.
+func benchDocs(n int, rng *rand.Rand, fingerprint string, text func(topic, bytes int) string, heading func(topic int) string) *content.Pack {
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	p := &content.Pack{Fingerprint: fingerprint}
 	for i := 0; i < n; i++ {
 		year := 2014 + rng.IntN(11)
 		agency := pick(benchAgencies)
-		topic := pick(benchTopics)
+		topic := rng.IntN(len(benchTopics))
 		d := &content.Document{Meta: content.Meta{
-			Title:     fmt.Sprintf("兰山%s%d年%s", agency, year, topic),
+			Title:     fmt.Sprintf("兰山%s%d年%s", agency, year, benchTopics[topic]),
 			IndexNo:   fmt.Sprintf("lanshanqu%02d/%d-%07d", i%97, year, i),
 			Publisher: "兰山" + agency,
 			Date:      time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC),
 			Catalogue: pick(benchCatalogues),
-			Keywords:  []string{topic, pick(benchTopics)},
+			Keywords:  []string{benchTopics[topic], pick(benchTopics)},
 		}}
-		secs := []*content.Section{{Number: "0", Level: 1, Text: para(400)}}
+		secs := []*content.Section{{Number: "0", Level: 1, Text: text(topic, 400)}}
 		for j := 1; j <= 2; j++ {
 			secs = append(secs, &content.Section{Number: strconv.Itoa(j), Level: 2,
-				Title: fmt.Sprintf("%s、%s", []string{"一", "二"}[j-1], pick(headings)), Text: para(800)})
+				Title: fmt.Sprintf("%s、%s", []string{"一", "二"}[j-1], heading(topic)), Text: text(topic, 800)})
 		}
 		for _, s := range secs {
 			s.Doc = d
