@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -28,14 +29,18 @@ import (
 //
 //	KIOSK_BENCH_DOCS=100000 go test ./index/ -run TestSearchBenchmark -v -timeout 60m
 //
-// It generates a deterministic synthetic corpus (≈2 KB Chinese documents
-// recombined from the default pack's vocabulary, with varied numbers, dates,
-// agencies), indexes it with this package's pipeline and with a stock bleve
-// `cjk` mapping, and prints a Markdown table side by side: build docs/s,
-// index size, peak RSS while building, cold open + first query, query
-// latency p50/p95/p99 per query kind (snippets included), and top-10
-// precision on the default pack (the seed). KIOSK_BENCH_DIR chooses where
-// the indexes go (default: a temporary folder, removed afterwards);
+// It generates a deterministic synthetic corpus of ≈2 KB Chinese documents
+// with varied dates and agencies, chosen by KIOSK_BENCH_CORPUS: "seed" (the
+// default) recombines the default pack's clauses, so its common words are
+// in most sections; "zipf" draws words from a Zipf frequency list of 40,000
+// words (bench_zipf_test.go), so a common word is in a few per cent of them.
+// It logs how many sections contain each query word, indexes the corpus
+// with this package's pipeline and with a stock bleve `cjk` mapping, and
+// prints a Markdown table side by side: build docs/s, index size, peak RSS
+// while building, cold open + first query, query latency p50/p95/p99 per
+// query kind (snippets included) with how many queries find something, and
+// top-10 precision on the default pack (the seed). KIOSK_BENCH_DIR chooses
+// where the indexes go (default: a temporary folder, removed afterwards);
 // KIOSK_BENCH_STOCK=0 skips stock bleve (quick runs; its column then
 // repeats this pipeline's).
 
@@ -77,12 +82,13 @@ func benchVocabulary(p *content.Pack) (clauses, headings []string) {
 	return clauses, headings
 }
 
-// synthPack generates n documents deterministically from seed.
+// synthPack generates n documents deterministically from seed: the "seed"
+// corpus, whose text recombines the clauses of vocab (the default pack).
 func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
 	clauses, headings := benchVocabulary(vocab)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
-	para := func(bytes int) string {
+	para := func(_, bytes int) string {
 		var b strings.Builder
 		for b.Len() < bytes {
 			c := benchDigits.ReplaceAllStringFunc(pick(clauses), func(string) string { return strconv.Itoa(rng.IntN(5000)) })
@@ -95,23 +101,35 @@ func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
 		}
 		return strings.TrimSuffix(b.String(), ",") + "。"
 	}
-	p := &content.Pack{Fingerprint: fmt.Sprintf("synthetic-%d-%d", n, seed)}
+	heading := func(int) string { return pick(headings) }
+	return benchDocs(n, rng, fmt.Sprintf("synthetic-%d-%d", n, seed), para, heading)
+}
+
+// benchDocs generates n documents shaped like a disclosure pack's: title,
+// 索引号, 发布机构, 发布日期, 公开目录 and keywords from the lists above, a
+// lead section of ~400 bytes and two chapters of ~800 bytes with headings.
+// Each document has a topic (an index of benchTopics, named in its title);
+// text(topic, bytes) writes a paragraph and heading(topic) a chapter heading,
+// both drawing from rng.
+func benchDocs(n int, rng *rand.Rand, fingerprint string, text func(topic, bytes int) string, heading func(topic int) string) *content.Pack {
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	p := &content.Pack{Fingerprint: fingerprint}
 	for i := 0; i < n; i++ {
 		year := 2014 + rng.IntN(11)
 		agency := pick(benchAgencies)
-		topic := pick(benchTopics)
+		topic := rng.IntN(len(benchTopics))
 		d := &content.Document{Meta: content.Meta{
-			Title:     fmt.Sprintf("兰山%s%d年%s", agency, year, topic),
+			Title:     fmt.Sprintf("兰山%s%d年%s", agency, year, benchTopics[topic]),
 			IndexNo:   fmt.Sprintf("lanshanqu%02d/%d-%07d", i%97, year, i),
 			Publisher: "兰山" + agency,
 			Date:      time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC),
 			Catalogue: pick(benchCatalogues),
-			Keywords:  []string{topic, pick(benchTopics)},
+			Keywords:  []string{benchTopics[topic], pick(benchTopics)},
 		}}
-		secs := []*content.Section{{Number: "0", Level: 1, Text: para(400)}}
+		secs := []*content.Section{{Number: "0", Level: 1, Text: text(topic, 400)}}
 		for j := 1; j <= 2; j++ {
 			secs = append(secs, &content.Section{Number: strconv.Itoa(j), Level: 2,
-				Title: fmt.Sprintf("%s、%s", []string{"一", "二"}[j-1], pick(headings)), Text: para(800)})
+				Title: fmt.Sprintf("%s、%s", []string{"一", "二"}[j-1], heading(topic)), Text: text(topic, 800)})
 		}
 		for _, s := range secs {
 			s.Doc = d
@@ -122,16 +140,130 @@ func synthPack(n int, seed uint64, vocab *content.Pack) *content.Pack {
 	return p
 }
 
-// benchQueries are the measured queries, by kind.
-var benchQueries = map[string][]string{
+// seedQueries are the queries measured on the seed corpus, by kind. "|"
+// marks the words a query is made of; it is typed without them (finding
+// the words is the engine's job).
+var seedQueries = map[string][]string{
 	"multi":       {"行政复议", "依申请公开", "财政预算", "政务微博", "区长信箱", "公共资源配置", "重大建设项目", "政府信息公开", "扶贫资金", "行政审批"},
 	"single":      {"网", "微", "费", "扶", "档", "税", "镇", "馆"},
 	"pinyin":      {"xingzhengfuyi", "yishenqing", "caizhengyusuan", "zhengwu weibo", "quzhangxinxiang", "zhongdajianshexiangmu", "fupin", "zhengcejiedu"},
 	"initials":    {"xzfy", "ysqgk", "czys", "zwwb", "qzxx", "zcjd", "ggzy"},
 	"traditional": {"行政復議", "財政預算", "扶貧", "資訊公開", "區長信箱", "重大建設項目", "政策解讀"},
+	// words of the pack that are in the same sections but never side by side
+	"words": {"政务公开|培训", "依申请公开|答复", "行政复议|诉讼", "政府信息公开|收费|减免", "门户网站|栏目",
+		"新闻发布会|政策解读", "低保|医疗|救助", "查阅|政府信息"},
+	// a word of the pack with one it does not have (no section has both),
+	// and words that are each in one or two clauses of the pack and in no
+	// title (about 0.1 % of sections have both: recombined clauses are
+	// independent, so rare words is the most this corpus can do)
+	"relaxed": {"图书馆|公积金", "举报投诉|驾驶证", "低保|养老金", "档案馆|保障经费", "交通|回复", "地址|招标"},
+	"question": {"怎么|申请|行政复议", "如何|依申请公开", "区长信箱|在哪里", "政府信息公开|收费|多少钱", "请问|扶贫资金",
+		"我想|举报投诉", "怎么|查阅|政府信息", "如何|申请|低保"},
 }
 
-var benchKinds = []string{"multi", "single", "pinyin", "initials", "traditional"}
+var benchKinds = []string{"multi", "single", "pinyin", "initials", "traditional", "words", "relaxed", "question"}
+
+// benchCorpus is a generated corpus and the queries measured on it.
+type benchCorpus struct {
+	name, about string
+	pack        *content.Pack
+	queries     map[string][]string // by kind, as typed
+	parts       map[string][]string // the words of a query of several words, filler words included
+}
+
+// newBenchCorpus generates n documents of the corpus called name: "seed"
+// (synthPack) or "zipf" (zipfPack).
+func newBenchCorpus(name string, n int, vocab *content.Pack) (*benchCorpus, error) {
+	c := &benchCorpus{name: name, queries: map[string][]string{}, parts: map[string][]string{}}
+	var qs map[string][]string
+	switch name {
+	case "seed":
+		c.about = "clauses of the default pack recombined"
+		c.pack, qs = synthPack(n, 42, vocab), seedQueries
+	case "zipf":
+		m := newZipfModel(vocab)
+		c.about = fmt.Sprintf("words of a Zipf frequency list of %d, by topic", len(m.words))
+		c.pack, qs = zipfPack(n, 42, m), m.queries()
+	default:
+		return nil, fmt.Errorf("KIOSK_BENCH_CORPUS=%q: want seed or zipf", name)
+	}
+	for k, list := range qs {
+		for _, q := range list {
+			parts := strings.Split(q, "|")
+			typed := strings.Join(parts, "")
+			c.queries[k] = append(c.queries[k], typed)
+			if len(parts) > 1 {
+				c.parts[typed] = parts
+			}
+		}
+	}
+	return c, nil
+}
+
+// logShares logs the share of sections containing each word of the
+// queries (in the heading or text; for a lead section also in its
+// document's title and keywords, which the index holds with it) and, for a
+// query of several words, the share containing all of them (filler words
+// left out) and containing them side by side as typed. Spellings of the
+// multi queries (pinyin, initials, traditional) are left out.
+func (c *benchCorpus) logShares(t *testing.T) {
+	var texts []string
+	for _, d := range c.pack.Docs {
+		for i, s := range d.Sections {
+			x := s.Title + "\n" + PlainText(s.Text)
+			if i == 0 {
+				x = d.Title + "\n" + strings.Join(d.Keywords, "\n") + "\n" + x
+			}
+			texts = append(texts, x)
+		}
+	}
+	sections := map[string][]bool{}
+	containing := func(w string) []bool {
+		if in, ok := sections[w]; ok {
+			return in
+		}
+		in := make([]bool, len(texts))
+		for i, x := range texts {
+			in[i] = strings.Contains(x, w)
+		}
+		sections[w] = in
+		return in
+	}
+	pct := func(in []bool) string {
+		n := 0
+		for _, ok := range in {
+			if ok {
+				n++
+			}
+		}
+		return fmt.Sprintf("%.1f %%", 100*float64(n)/float64(len(in)))
+	}
+	t.Logf("%s corpus: share of the %d sections containing each query word", c.name, len(texts))
+	for _, k := range []string{"multi", "single", "words", "relaxed", "question"} {
+		for _, q := range c.queries[k] {
+			parts := c.parts[q]
+			if parts == nil {
+				t.Logf("%-8s %s %s", k, q, pct(containing(q)))
+				continue
+			}
+			var line []string
+			all := make([]bool, len(texts))
+			for i := range all {
+				all[i] = true
+			}
+			for _, w := range parts {
+				if slices.Contains(benchFillers, w) {
+					continue
+				}
+				line = append(line, w+" "+pct(containing(w)))
+				for i, ok := range containing(w) {
+					all[i] = all[i] && ok
+				}
+			}
+			t.Logf("%-8s %s: %s; all %s, side by side %s", k, q, strings.Join(line, ", "), pct(all), pct(containing(q)))
+		}
+	}
+}
 
 // pipeline is what the harness measures: this package or stock bleve.
 type pipeline interface {
@@ -246,7 +378,13 @@ func TestSearchBenchmark(t *testing.T) {
 	if s, _ := strconv.Atoi(os.Getenv("KIOSK_BENCH_SAMPLES")); s > 0 {
 		samples = s
 	}
-	corpus := synthPack(n, 42, vocab)
+	name := cmp.Or(os.Getenv("KIOSK_BENCH_CORPUS"), "seed")
+	bc, err := newBenchCorpus(name, n, vocab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc.logShares(t)
+	corpus := bc.pack
 	textBytes, sections := 0, 0
 	for _, d := range corpus.Docs {
 		for _, s := range d.Sections {
@@ -287,7 +425,7 @@ func TestSearchBenchmark(t *testing.T) {
 		}
 		r.coldFirst = time.Since(start)
 		for _, kind := range benchKinds {
-			qs := benchQueries[kind]
+			qs := bc.queries[kind]
 			for _, q := range qs {
 				h, _ := pl.search(q)
 				if h > 0 {
@@ -315,7 +453,7 @@ func TestSearchBenchmark(t *testing.T) {
 		results = append(results, r)
 		t.Logf("%s done", pl.name())
 	}
-	report := benchReport(results)
+	report := benchReport(results, bc)
 	fmt.Println(report)
 	if out := os.Getenv("KIOSK_BENCH_OUT"); out != "" {
 		os.WriteFile(out, []byte(report), 0o644)
@@ -377,14 +515,15 @@ func seedPrecision(t *testing.T, pl pipeline, p *content.Pack, dir string) (floa
 	return sum / float64(len(qualityQueries)), len(qualityQueries), top3
 }
 
-func benchReport(rs []*benchResult) string {
+func benchReport(rs []*benchResult, c *benchCorpus) string {
 	var b strings.Builder
 	if len(rs) == 1 { // KIOSK_BENCH_STOCK=0: the stock column repeats ours
 		rs = append(rs, rs[0])
 	}
 	a, s := rs[0], rs[1]
 	fmt.Fprintf(&b, "Load average at the end: %s\n", loadAvg())
-	fmt.Fprintf(&b, "Corpus: %d synthetic documents, %d sections, %.1f MB of text; GOMAXPROCS=%d\n\n", a.docs, a.sections, mb(int64(a.textBytes)), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&b, "Corpus: %s (%s): %d synthetic documents, %d sections, %.1f MB of text; GOMAXPROCS=%d\n\n",
+		c.name, c.about, a.docs, a.sections, mb(int64(a.textBytes)), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&b, "| | %s | %s |\n|---|---|---|\n", a.name, s.name)
 	row := func(label string, f func(r *benchResult) string) {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", label, f(a), f(s))
@@ -406,7 +545,7 @@ func benchReport(rs []*benchResult) string {
 		row("p50/p95/p99 "+k, func(r *benchResult) string {
 			l := r.lat[k]
 			return fmt.Sprintf("%s / %s / %s ms (CPU %s ms/query; %d/%d queries find something, %d sections each on average)",
-				msn(l[0]), msn(l[1]), msn(l[2]), msn(r.cpuPerQuery[k]), r.found[k], len(benchQueries[k]), r.meanTotal[k])
+				msn(l[0]), msn(l[1]), msn(l[2]), msn(r.cpuPerQuery[k]), r.found[k], len(c.queries[k]), r.meanTotal[k])
 		})
 	}
 	row("top-10 precision on the seed", func(r *benchResult) string {
@@ -479,8 +618,12 @@ func BenchmarkSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	bc, err := newBenchCorpus("seed", 2000, vocab)
+	if err != nil {
+		b.Fatal(err)
+	}
 	dir := filepath.Join(b.TempDir(), "ix")
-	if err := Build(dir, synthPack(2000, 42, vocab), nil); err != nil {
+	if err := Build(dir, bc.pack, nil); err != nil {
 		b.Fatal(err)
 	}
 	ix, err := Open(dir)
@@ -490,7 +633,7 @@ func BenchmarkSearch(b *testing.B) {
 	defer ix.Close()
 	for _, k := range benchKinds {
 		b.Run(k, func(b *testing.B) {
-			qs := benchQueries[k]
+			qs := bc.queries[k]
 			for i := 0; i < b.N; i++ {
 				if _, err := ix.Search(context.Background(), qs[i%len(qs)], Options{}); err != nil {
 					b.Fatal(err)
