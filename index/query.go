@@ -130,7 +130,7 @@ func (u *understander) understand(parts []part, fine, splitInitials bool) varian
 		case p.letters != "":
 			if slots, ok := u.pinyinSlots(p, fine, splitInitials); ok {
 				v.slots = append(v.slots, slots...)
-				continue
+				break
 			}
 			s := slot{typed: p.display, show: p.display}
 			if len(p.words) == 1 {

@@ -178,7 +178,9 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 			if err != nil {
 				return res, err
 			}
-			if frk.verified >= rk.verified {
+			// (or when no section has the coarse reading's words as
+			// phrases: shorter words relax better)
+			if frk.verified > rk.verified || rk.verified == 0 {
 				// the sections with the phrase as typed stay first
 				pq, rk = fq, frk.after(rk)
 			}

@@ -292,16 +292,17 @@ func (u *understander) segment(run []rune, cuts []bool) []piece {
 	return out
 }
 
-// listedPart returns where rs splits into a listed word and the rest (the
-// longest listed prefix or suffix of at least two characters), or 0.
+// listedPart returns where rs splits into a listed word and one more
+// character (低保|户, 医保|卡), or 0.
 func (u *understander) listedPart(rs []rune) int {
-	for n := len(rs) - 1; n >= 2; n-- {
-		if u.syn.has(string(rs[:n])) {
-			return n
-		}
-		if u.syn.has(string(rs[len(rs)-n:])) {
-			return len(rs) - n
-		}
+	n := len(rs) - 1
+	switch {
+	case n < 2:
+		return 0
+	case u.syn.has(string(rs[:n])):
+		return n
+	case u.syn.has(string(rs[1:])):
+		return 1
 	}
 	return 0
 }

@@ -10,7 +10,8 @@ import (
 // (the pinyin lexicon: for each pair of syllables, or of initials, the
 // content's most frequent bigrams with that reading), consecutive bigrams
 // sharing a character (xingzhengfuyi: 行政·政复·复议 → 行政复议). A chain
-// scores the product of its bigrams' frequency × cohesion, so
+// scores the product of its bigrams' cohesions × its rarest bigram's
+// frequency, so
 // that fuyi reads 复议 (a word) and not 府议 (the end of 政府 and the
 // start of 议定); chains far weaker than the best are dropped.
 
@@ -25,7 +26,16 @@ const (
 
 type chain struct {
 	rs    []rune
-	score float64
+	score float64 // product of the pairs' cohesions × the rarest pair's frequency
+	df    uint64  // the rarest pair's frequency
+}
+
+// pairDF is the frequency of a bigram (1 without an index).
+func (u *understander) pairDF(bg []rune) uint64 {
+	if u.v == nil {
+		return 1
+	}
+	return max(u.v.pair(bg[0], bg[1]), 1)
 }
 
 // bigramScore rates a content bigram as a reading: frequent and cohesive;
@@ -53,7 +63,7 @@ func (u *understander) chains(keys []string, least float64) [][]rune {
 		rs := []rune(bg)
 		if len(rs) == 2 {
 			if s := u.bigramScore(rs, least); s > 0 {
-				beam = append(beam, chain{rs, s})
+				beam = append(beam, chain{rs, s, u.pairDF(rs)})
 			}
 		}
 	}
@@ -67,7 +77,10 @@ func (u *understander) chains(keys []string, least float64) [][]rune {
 					continue
 				}
 				if s := u.bigramScore(rs, least); s > 0 {
-					next = append(next, chain{append(slices.Clone(c.rs), rs[1]), c.score * s})
+					df := min(c.df, u.pairDF(rs))
+					// cohesions multiply; the rarest pair bounds how often
+					// the whole can occur
+					next = append(next, chain{append(slices.Clone(c.rs), rs[1]), c.score / float64(c.df) * s / float64(u.pairDF(rs)) * float64(df), df})
 				}
 			}
 		}
