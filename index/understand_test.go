@@ -3,10 +3,13 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kiosk/content"
 )
 
 // words returns the required words Search understood q as, on ix.
@@ -192,4 +195,34 @@ func altTexts(w ExplainedWord) []string {
 		out = append(out, a.Text)
 	}
 	return out
+}
+
+// The pack's synonyms.toml applies when searching: the same index, opened
+// for a pack with a new group, finds what the group names.
+func TestPackSynonymsApplyWhenSearching(t *testing.T) {
+	_, p := citizenIndex(t)
+	dir := filepath.Join(t.TempDir(), "ix")
+	ix, _, err := OpenFor(dir, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := ix.Search(context.Background(), "娃娃上学", Options{})
+	ix.Close()
+	if res.Exact != 0 {
+		t.Fatalf("娃娃上学 found %d sections before the group exists", res.Exact)
+	}
+	withSyn := *p
+	withSyn.Synonyms = append(slices.Clone(p.Synonyms), content.SynonymGroup{Words: []string{"娃娃上学", "义务教育"}, Line: 1})
+	ix, rebuilt, err := OpenFor(dir, &withSyn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if rebuilt {
+		t.Errorf("a new synonym list rebuilt the index")
+	}
+	res, _ = ix.Search(context.Background(), "娃娃上学", Options{Limit: 3})
+	if res.Exact == 0 || len(res.Hits) == 0 || !strings.Contains(res.Hits[0].DocTitle, "义务教育") {
+		t.Errorf("娃娃上学 with the pack's group: exact %d, hits %v", res.Exact, res.Hits)
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -173,25 +172,20 @@ func markPlain(s string, ranges []index.Range) string {
 	return b.String()
 }
 
-// openIndex opens the index of p in dir, building it (with a progress bar
-// on stderr) when it is missing or stale.
+// openIndex opens the index of p in dir (with the pack's synonyms),
+// building it with a progress bar on stderr when it is missing, stale or
+// damaged.
 func openIndex(a *app, dir string, p *content.Pack) (*index.Index, error) {
-	ix, err := index.Open(dir)
-	if err == nil && ix.Fingerprint() == p.Fingerprint {
-		return ix, nil
-	}
-	if ix != nil {
-		ix.Close()
-	}
-	if err != nil && !errors.Is(err, index.ErrNoIndex) && !errors.Is(err, index.ErrStale) {
-		fmt.Fprintf(a.stderr, "kiosk: 搜索索引无法打开 (%v),重新建立\n", err)
-	} else {
-		fmt.Fprintln(a.stderr, "kiosk: 正在建立搜索索引…")
-	}
-	if err := index.Build(dir, p, newProgress(a.stderr, "建立搜索索引")); err != nil {
-		return nil, err
-	}
-	return index.Open(dir)
+	bar := newProgress(a.stderr, "建立搜索索引")
+	said := false
+	ix, _, err := index.OpenFor(dir, p, func(done, total int) {
+		if !said {
+			fmt.Fprintln(a.stderr, "kiosk: 正在建立搜索索引…")
+			said = true
+		}
+		bar(done, total)
+	})
+	return ix, err
 }
 
 func cmdIndex(a *app, args []string) error {
