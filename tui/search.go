@@ -95,27 +95,37 @@ func (s *searchScreen) options() index.Options {
 
 func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
 
+// bindings: letters, digits and the space are typed on this screen, in
+// the query and in the results alike (typed on in the results, they go on
+// with the query; digits there open results), so no binding here claims
+// one of them: everything else is on keys that type nothing.
 func (s *searchScreen) bindings() []binding {
 	k := s.keys
 	if s.typing {
-		bs := []binding{k.ToResults, k.Delete, k.Back}
+		bs := []binding{k.ToResults, k.Delete, k.Leave}
 		bs = append(bs, s.filterBindings()...)
 		return append(bs, k.HomeKey, k.Clear, k.EndVisitTyping)
 	}
-	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open, k.BackToQuery}
+	bs := forList([]binding{textFree(k.Up), textFree(k.Down), textFree(k.PageUp), textFree(k.PageDown), textFree(k.Open), k.BackToQuery}, s.list)
+	// ⌫ edits the query from the results too; typing does that already,
+	// so the footer does not spend a button on it.
+	bs = append(bs, hidden(k.Delete))
 	bs = append(bs, s.filterBindings()...)
-	return append(bs, k.Back, k.Home, k.EndVisit)
+	return append(bs, k.Leave, k.HomeKey, k.EndVisitTyping)
 }
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
-		// A letter typed while choosing goes back to the query — unless
-		// it is one of the keys the footer or the header offers now.
-		if msg.Text == "" || numberKey(msg) > 0 || msg.Mod != 0 || msg.Text == " " {
+		// In the results, digits open results and the bindings' keys do
+		// what they offer; any other text goes on with the query.
+		if numberKey(msg) > 0 || !isText(msg) {
 			return false, nil
 		}
 		if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
 			return false, nil
+		}
+		if digit(msg) {
+			return true, nil // 0 opens nothing and is not a word either
 		}
 		s.typing = true
 	}
@@ -128,6 +138,12 @@ func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return true, s.changed()
 	}
 	return consumed, nil
+}
+
+// digit reports a digit key, half- or full-width.
+func digit(msg tea.KeyPressMsg) bool {
+	r := []rune(msg.Text)
+	return len(r) == 1 && (r[0] >= '0' && r[0] <= '9' || r[0] >= '０' && r[0] <= '９')
 }
 
 // changed schedules a debounced search for the new query.
@@ -242,6 +258,7 @@ func (s *searchScreen) do(m *Model, a action) tea.Cmd {
 		}
 		return nil
 	case actDelete:
+		s.typing = true
 		if changed, _ := s.input.update(tea.KeyPressMsg{Code: tea.KeyBackspace}); changed {
 			return s.changed()
 		}
