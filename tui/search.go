@@ -33,6 +33,10 @@ type searchScreen struct {
 	running  bool
 	list     *list
 	searched bool // a search of this visit was counted
+	// rank holds the digits of a result number typed so far in the
+	// results, while they are the start of a longer number shown (the
+	// 1 of 12); see rankDigit.
+	rank string
 
 	// Filters, shown only when the content has more than one value:
 	// index 0 is "全部" (all).
@@ -116,16 +120,17 @@ func (s *searchScreen) bindings() []binding {
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
-		// In the results, digits open results and the bindings' keys do
-		// what they offer; any other text goes on with the query.
-		if numberKey(msg) > 0 || !isText(msg) {
+		// In the results, digits type result numbers and the bindings'
+		// keys do what they offer; any other text goes on with the query.
+		if d, ok := digit(msg); ok {
+			return true, s.rankDigit(m, d)
+		}
+		s.rank = ""
+		if !isText(msg) {
 			return false, nil
 		}
 		if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
 			return false, nil
-		}
-		if digit(msg) {
-			return true, nil // 0 opens nothing and is not a word either
 		}
 		s.typing = true
 	}
@@ -140,10 +145,55 @@ func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return consumed, nil
 }
 
-// digit reports a digit key, half- or full-width.
-func digit(msg tea.KeyPressMsg) bool {
-	r := []rune(msg.Text)
-	return len(r) == 1 && (r[0] >= '0' && r[0] <= '9' || r[0] >= '０' && r[0] <= '９')
+// digit returns the digit a key types, half- or full-width (an input
+// method may send ２).
+func digit(msg tea.KeyPressMsg) (byte, bool) {
+	if msg.Mod&^tea.ModShift != 0 {
+		return 0, false
+	}
+	switch r := []rune(msg.Text); {
+	case len(r) != 1:
+	case r[0] >= '0' && r[0] <= '9':
+		return byte(r[0]), true
+	case r[0] >= '０' && r[0] <= '９':
+		return byte(r[0]-'０') + '0', true
+	}
+	return 0, false
+}
+
+// rankDigit takes a digit typed in the results. Results are numbered by
+// rank, on every page (4, 5, 6 … on the second, not 1, 2, 3 again): the
+// number a citizen sees is the number to press, and "the 12th" means the
+// same on every page and when read out to a helper. Pressing 1–9 for the
+// n-th item on the screen, under a label saying 12, would make older
+// citizens press 1 and 2 and open the wrong result.
+//
+// So the digits spell a number shown on the screen. A number opens as soon
+// as no other number shown starts with it: on a page showing 1–9 every
+// digit opens at once, as before; on one showing 10–15, 1 waits for the
+// second digit (the screen says so and marks the first candidate). Only
+// where 1 and 10 show together (ten or more results on a tall screen)
+// does 1 wait too; Enter then opens the result marked.
+func (s *searchScreen) rankDigit(m *Model, d byte) tea.Cmd {
+	typed := s.rank + string(d)
+	exact, prefixed := s.list.rankMatches(typed)
+	switch {
+	case exact >= 0 && len(prefixed) == 0:
+		s.rank = ""
+		s.list.cursor = exact
+		return s.list.items[exact].open(m)
+	case exact >= 0:
+		s.rank = typed
+		s.list.cursor = exact
+	case len(prefixed) > 0:
+		s.rank = typed
+		s.list.cursor = prefixed[0]
+	case s.rank != "":
+		// No number shown goes on like that: start again from this digit.
+		s.rank = ""
+		return s.rankDigit(m, d)
+	}
+	return nil
 }
 
 // changed schedules a debounced search for the new query.
@@ -201,6 +251,8 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 		}
 	}
 	s.list = newList(items)
+	s.list.ranked = true
+	s.rank = ""
 }
 
 // markSnippet marks the matched characters of a snippet (reverse video, so
@@ -233,6 +285,7 @@ func openHit(m *Model, ref, query string) tea.Cmd {
 }
 
 func (s *searchScreen) do(m *Model, a action) tea.Cmd {
+	s.rank = ""
 	switch a {
 	case actToResults:
 		if s.list.cursor >= 0 {
@@ -276,10 +329,13 @@ func (s *searchScreen) number(m *Model, n int) tea.Cmd {
 	if s.typing {
 		return nil
 	}
-	return s.list.number(m, n)
+	return s.rankDigit(m, byte('0'+n))
 }
 
-func (s *searchScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }
+func (s *searchScreen) wheel(m *Model, delta int) {
+	s.rank = "" // the numbers shown change
+	s.list.wheel(delta)
+}
 
 func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	st := m.st
@@ -330,9 +386,15 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 			help += "现在只在所选的目录或年份里找,可以点上面的筛选改回“全部”。"
 		}
 	case s.results != nil && s.typing:
-		help = fmt.Sprintf("找到 %d 条。按 Enter 或 ↓ 后可用数字键选择,也可直接点击。", len(s.results.Hits))
+		help = fmt.Sprintf("找到 %d 条。按 %s 后按号码打开,也可以直接点。", len(s.results.Hits), s.keys.ToResults.Help().Key)
+	case s.rank != "":
+		help = s.rankHelp()
 	case s.results != nil:
-		help = fmt.Sprintf("找到 %d 条。按数字键或点击打开,按 Tab 回到输入。", len(s.results.Hits))
+		help = fmt.Sprintf("找到 %d 条。按前面的号码打开", len(s.results.Hits))
+		if len(s.results.Hits) >= 10 {
+			help += "(12 就先按 1 再按 2)"
+		}
+		help += ",也可以直接点;打字可以修改搜索。"
 	}
 	for _, l := range wrapLines(help, w-2) {
 		top = append(top, " "+st.Subtle.Render(l))
@@ -356,6 +418,19 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		zones = append(zones, z)
 	}
 	return strings.Join(top, "\n") + "\n" + list, zones
+}
+
+// rankHelp says what the digits typed so far wait for.
+func (s *searchScreen) rankHelp() string {
+	exact, prefixed := s.list.rankMatches(s.rank)
+	if exact >= 0 {
+		return fmt.Sprintf("已按 %s:按 %s 打开第 %s 条,或再按一个数字。", s.rank, s.keys.Open.Help().Key, s.rank)
+	}
+	if len(prefixed) == 0 {
+		return ""
+	}
+	r := strconv.Itoa(s.list.rank[prefixed[0]])
+	return fmt.Sprintf("已按 %s,请再按一个数字:比如按 %s 打开第 %s 条。", s.rank, r[len(s.rank):], r)
 }
 
 // shorten cuts s to n runes with an ellipsis (for echoing long input).

@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +58,8 @@ func packHits(t testing.TB, n int) []index.Hit {
 	for i := range hits {
 		s := secs[i]
 		hits[i] = index.Hit{Ref: s.Ref(), DocTitle: fmt.Sprintf("结果%02d", i+1), SectionTitle: s.DisplayTitle(),
-			Date: time.Date(2019, 1, 22, 0, 0, 0, 0, time.UTC), Publisher: "兰山区人民政府办公室"}
+			Date: time.Date(2019, 1, 22, 0, 0, 0, 0, time.UTC), Publisher: "兰山区人民政府办公室",
+			Snippet: "依法公开政府信息,及时办理、回复群众提交的公开申请,切实保障人民群众的知情权、参与权、表达权和监督权。"}
 	}
 	return hits
 }
@@ -181,4 +184,134 @@ func TestSearchBindingsClaimNoTypedKeys(t *testing.T) {
 	// What the footer offers in the results works when tapped.
 	hs.clickText("结束浏览")
 	hs.mustShow("按任意键或触摸屏幕开始")
+}
+
+// rankLines maps each result number shown to the line it labels.
+var rankLabel = regexp.MustCompile(`^\s*(?:▶\s*)?(\d+) (\S.*)$`)
+
+func ranksShown(screen string) map[int]string {
+	out := map[int]string{}
+	for _, l := range strings.Split(screen, "\n") {
+		if m := rankLabel.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			out[n] = m[2]
+		}
+	}
+	return out
+}
+
+// Result numbers are ranks: they go on across pages, the number shown is
+// the number typed, and taps hit the item they are on.
+func TestResultNumbersContinueAcrossPages(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		hs := newHarness(t, 80, 24, withFake(hitsFake(t, 20)))
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		hs.searchFor("zhengwu")
+		hs.press("enter")
+		first := ranksShown(hs.plain())
+		if len(first) == 0 || first[1] == "" {
+			t.Fatalf("page 1 shows no result 1:\n%s", hs.plain())
+		}
+		hs.press("pgdown")
+		second := ranksShown(hs.plain())
+		for r, line := range second {
+			if !strings.Contains(line, fmt.Sprintf("结果%02d", r)) {
+				t.Fatalf("number %d labels %q:\n%s", r, line, hs.plain())
+			}
+		}
+		if _, again := second[1]; again || len(second) == 0 {
+			t.Fatalf("page 2 numbers start again at 1 (or show none):\n%s", hs.plain())
+		}
+		// Typing a number shown opens that result.
+		lowest := 99
+		for r := range second {
+			lowest = min(lowest, r)
+		}
+		hs.typeText(strconv.Itoa(lowest))
+		r, ok := hs.m.top().(*readerScreen)
+		if !ok {
+			t.Fatalf("typing %d did not open it:\n%s", lowest, hs.plain())
+		}
+		if want := defaultPack(t).Docs[0].Sections[lowest-1]; r.sec.Ref() != want.Ref() {
+			t.Fatalf("typing %d opened %s, want %s", lowest, r.sec.Ref(), want.Ref())
+		}
+		hs.press("esc")
+		// Two-digit numbers: page on until 12 shows, type 1 then 2.
+		for range 10 {
+			if _, ok := ranksShown(hs.plain())[12]; ok {
+				break
+			}
+			hs.press("pgdown")
+		}
+		if _, ok := ranksShown(hs.plain())[12]; !ok {
+			t.Fatalf("result 12 never showed:\n%s", hs.plain())
+		}
+		hs.typeText("1")
+		if _, ok := hs.m.top().(*searchScreen); !ok {
+			t.Fatal("1 opened a result while 1x numbers show")
+		}
+		hs.mustShow("已按 1,请再按一个数字")
+		hs.typeText("2")
+		r, ok = hs.m.top().(*readerScreen)
+		if !ok || r.sec.Ref() != defaultPack(t).Docs[0].Sections[11].Ref() {
+			t.Fatalf("typing 1 2 did not open result 12:\n%s", hs.plain())
+		}
+		hs.press("esc")
+		// A tap opens the item tapped.
+		highest := 0
+		for r := range ranksShown(hs.plain()) {
+			highest = max(highest, r)
+		}
+		hs.clickText(fmt.Sprintf("结果%02d", highest))
+		r, ok = hs.m.top().(*readerScreen)
+		if !ok || r.sec.Ref() != defaultPack(t).Docs[0].Sections[highest-1].Ref() {
+			t.Fatalf("tapping 结果%02d did not open it:\n%s", highest, hs.plain())
+		}
+	}
+}
+
+// Paging on shows every result once, in order, and paging back shows the
+// pages before.
+func TestResultPagesShowEveryResultOnce(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		hs := newHarness(t, 80, 24, withFake(hitsFake(t, 20)))
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		hs.searchFor("zhengwu")
+		hs.press("enter")
+		var pages [][2]int // first and last number of each page
+		for range 20 {
+			shown := ranksShown(hs.plain())
+			lo, hi := 99, 0
+			for r := range shown {
+				lo, hi = min(lo, r), max(hi, r)
+			}
+			if len(pages) > 0 && lo != pages[len(pages)-1][1]+1 {
+				t.Fatalf("elder %v: a page after %v starts at %d:\n%s", elder, pages, lo, hs.plain())
+			}
+			pages = append(pages, [2]int{lo, hi})
+			if hi == 20 {
+				break
+			}
+			hs.press("pgdown")
+		}
+		if pages[len(pages)-1][1] != 20 || len(pages) < 3 {
+			t.Fatalf("elder %v: pages %v", elder, pages)
+		}
+		for k := len(pages) - 2; k >= 0; k-- {
+			hs.press("pgup")
+			shown := ranksShown(hs.plain())
+			if _, ok := shown[pages[k+1][0]-1]; !ok {
+				t.Fatalf("elder %v: paging back does not show %d:\n%s", elder, pages[k+1][0]-1, hs.plain())
+			}
+		}
+		if _, ok := ranksShown(hs.plain())[1]; !ok {
+			t.Fatalf("elder %v: paging back does not reach 1:\n%s", elder, hs.plain())
+		}
+	}
 }
