@@ -315,3 +315,21 @@ func TestResultPagesShowEveryResultOnce(t *testing.T) {
 		}
 	}
 }
+
+// In the search box ? is a character; F1 is help there, and says so. The
+// help says which key works where.
+func TestQuestionMarkTypesInSearchBox(t *testing.T) {
+	hs := newHarness(t, 80, 24, withFake(hitsFake(t, 3)))
+	hs.press("a", "s")
+	hs.typeText("低保?")
+	if q := hs.query(); q != "低保?" {
+		t.Fatalf("? in the search box: query %q\n%s", q, hs.plain())
+	}
+	hs.mustShow("F1 帮助")
+	hs.press("f1")
+	hs.mustShow("怎样使用本机")
+	for range 20 {
+		hs.press("pgdown")
+	}
+	hs.mustShow("随时按 F1 打开帮助")
+}
