@@ -16,6 +16,7 @@ type listItem struct {
 	meta   string // may be styled: sanitize untrusted parts when building it
 	indent int    // cells
 	header bool   // a heading between items; not selectable
+	plain  bool   // a heading drawn as ordinary text (a tip, not a title)
 	open   func(m *Model) tea.Cmd
 }
 
@@ -203,9 +204,13 @@ func (l *list) draw(m *Model, i, num, w int) []string {
 	it := l.items[i]
 	indent := strings.Repeat(" ", it.indent)
 	if it.header {
+		style := st.Category
+		if it.plain {
+			style = st.Meta
+		}
 		var lines []string
 		for _, t := range wrapLines(m.d.Sanitize(it.title), w-it.indent-1) {
-			lines = append(lines, indent+st.Category.Render(t))
+			lines = append(lines, indent+style.Render(t))
 		}
 		return lines
 	}

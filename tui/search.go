@@ -106,7 +106,11 @@ func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
 func (s *searchScreen) bindings() []binding {
 	k := s.keys
 	if s.typing {
-		bs := []binding{k.ToResults, k.Delete, k.Leave}
+		to := k.ToResults
+		if s.list.cursor < 0 {
+			to = hidden(to) // nothing to choose
+		}
+		bs := []binding{to, k.Delete, k.Leave}
 		bs = append(bs, s.filterBindings()...)
 		return append(bs, k.HomeKey, k.Clear, k.EndVisitTyping)
 	}
@@ -233,26 +237,98 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 		s.searched = true
 		m.searchMade()
 	}
-	var items []listItem
-	if msg.results != nil {
-		for _, h := range msg.results.Hits {
-			h := h
-			title := h.DocTitle
-			if h.SectionTitle != "" {
-				title += " › " + h.SectionTitle
-			}
-			meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
-			if strings.TrimSpace(h.Snippet) != "" {
-				meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
-			}
-			items = append(items, listItem{title: title, meta: meta, indent: 0, open: func(m *Model) tea.Cmd {
-				return openHit(m, h.Ref, s.query)
-			}})
-		}
-	}
-	s.list = newList(items)
+	s.list = newList(s.items(m, msg.results))
 	s.list.ranked = true
 	s.rank = ""
+}
+
+// items are the results as list items. Nothing matched is never a blank
+// page: the queries the engine proposes are buttons that search for them,
+// then the most-read sections if the engine offers them, then tips.
+// Sections with only some of the words come under a line that says so.
+func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
+	if r == nil {
+		return nil
+	}
+	var items []listItem
+	note := func(text string, indent int) {
+		items = append(items, listItem{title: text, header: true, indent: indent})
+	}
+	tip := func(text string) {
+		items = append(items, listItem{title: "· " + text, header: true, plain: true, indent: 3})
+	}
+	none := len(r.Hits) == 0 || r.Popular
+	if none && len(r.DidYouMean) > 0 {
+		note("您是不是要找:", 1)
+		for _, q := range r.DidYouMean {
+			q := m.d.Sanitize(q)
+			items = append(items, listItem{title: q, open: func(m *Model) tea.Cmd { return s.searchFor(m, q) }})
+		}
+	}
+	if r.Popular && len(r.Hits) > 0 {
+		note("以下是常用内容:", 1) // the line above the query says what was not found
+	}
+	for i, h := range r.Hits {
+		if r.Partial && !r.Popular && uint64(i) == r.Exact {
+			note("没有同时包含"+s.quotedWords(m, r)+"的内容,以下是包含部分词语的结果", 1)
+		}
+		items = append(items, s.hitItem(m, h))
+	}
+	if none {
+		tips := r.Suggestions
+		if len(tips) == 0 && len(r.DidYouMean) == 0 && len(r.Hits) == 0 {
+			tips = []string{"少输入几个字、换个说法,或输入拼音首字母"}
+		}
+		if len(tips) > 0 {
+			note("可以试试:", 1)
+		}
+		for _, t := range tips {
+			tip(m.d.Sanitize(t))
+		}
+	}
+	return items
+}
+
+// quotedWords names the words the query was understood as, each in
+// quotation marks (the query itself if the engine named none).
+func (s *searchScreen) quotedWords(m *Model, r *index.Results) string {
+	words := r.Words
+	if len(words) == 0 {
+		words = []string{shorten(s.query, 12)}
+	}
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString("“" + m.d.Sanitize(w) + "”")
+	}
+	return b.String()
+}
+
+// hitItem is one result: where it is, when and by whom, what it lacks
+// (in a relaxed ranking), and the text around the match.
+func (s *searchScreen) hitItem(m *Model, h index.Hit) listItem {
+	title := h.DocTitle
+	if h.SectionTitle != "" {
+		title += " › " + h.SectionTitle
+	}
+	meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
+	if len(h.Missing) > 0 {
+		meta += " · 缺少:" + m.d.Sanitize(strings.Join(h.Missing, "、"))
+	}
+	if strings.TrimSpace(h.Snippet) != "" {
+		meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
+	}
+	return listItem{title: title, meta: meta, open: func(m *Model) tea.Cmd {
+		return openHit(m, h.Ref, s.query)
+	}}
+}
+
+// searchFor replaces the query with q and searches for it now (a
+// did-you-mean button).
+func (s *searchScreen) searchFor(m *Model, q string) tea.Cmd {
+	s.input.Reset()
+	s.input.insert(q)
+	s.seq++
+	return s.run(m)
 }
 
 // markSnippet marks the matched characters of a snippet (reverse video, so
@@ -380,21 +456,26 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		help = "正在搜索…"
 	case s.err != nil:
 		help = "搜索暂时不可用,请稍后再试或请工作人员帮助。"
-	case s.results != nil && len(s.results.Hits) == 0:
-		help = fmt.Sprintf("没有找到“%s”。可以试试:少输入几个字、换个说法,或输入拼音首字母。", shorten(m.d.Sanitize(s.query), 12))
+	case s.rank != "":
+		help = s.rankHelp()
+	case s.results != nil && (len(s.results.Hits) == 0 || s.results.Popular):
+		help = index.NoResults + "。"
+		if s.results.Popular && len(s.results.Hits) > 0 {
+			// The most-read sections follow: name what was not found, as
+			// the words the query was understood as (低保 for dibao).
+			help = "没有找到" + s.quotedWords(m, s.results) + "的内容。"
+		}
 		if s.cat > 0 || s.year > 0 {
 			help += "现在只在所选的目录或年份里找,可以点上面的筛选改回“全部”。"
 		}
 	case s.results != nil && s.typing:
 		help = fmt.Sprintf("找到 %d 条。按 %s 后按号码打开,也可以直接点。", len(s.results.Hits), s.keys.ToResults.Help().Key)
-	case s.rank != "":
-		help = s.rankHelp()
 	case s.results != nil:
 		help = fmt.Sprintf("找到 %d 条。按前面的号码打开", len(s.results.Hits))
 		if len(s.results.Hits) >= 10 {
-			help += "(12 就先按 1 再按 2)"
+			help += "(12 就按 1 再按 2)"
 		}
-		help += ",也可以直接点;打字可以修改搜索。"
+		help += ",或直接点一下。"
 	}
 	for _, l := range wrapLines(help, w-2) {
 		top = append(top, " "+st.Subtle.Render(l))

@@ -333,3 +333,185 @@ func TestQuestionMarkTypesInSearchBox(t *testing.T) {
 	}
 	hs.mustShow("随时按 F1 打开帮助")
 }
+
+// partialFake: words 低保 申请, exact exact hits, then partial ones lacking 申请.
+func partialFake(t testing.TB, exact, n int) *fakeSearcher {
+	hits := packHits(t, n)
+	for i := exact; i < n; i++ {
+		hits[i].Missing = []string{"申请"}
+	}
+	return &fakeSearcher{reply: func(string) index.Results {
+		return index.Results{Hits: hits, Total: uint64(n), Words: []string{"低保", "申请"}, Exact: uint64(exact), Partial: exact < n}
+	}}
+}
+
+const partialLine = "没有同时包含“低保”“申请”的内容,以下是包含部分词语的结果"
+
+// checkKinsoku fails on a line of the frame that starts with closing
+// punctuation.
+func checkKinsoku(t *testing.T, screen string) {
+	t.Helper()
+	for i, l := range strings.Split(screen, "\n") {
+		l = strings.TrimLeft(l, " ▶")
+		if l != "" && strings.ContainsRune(closing, []rune(l)[0]) {
+			t.Errorf("line %d starts with closing punctuation: %q\n%s", i, l, screen)
+		}
+	}
+}
+
+// joined is the screen's text without line breaks and indents, to find a
+// sentence wherever it wrapped.
+func joined(screen string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(screen, "\n") {
+		b.WriteString(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(l), "↑↓")))
+	}
+	return b.String()
+}
+
+func TestPartialResultsAreExplained(t *testing.T) {
+	hs := newHarness(t, 120, 40, withFake(partialFake(t, 2, 6)))
+	hs.press("a")
+	hs.searchFor("低保申请")
+	out := hs.plain()
+	at := strings.Index(out, partialLine)
+	if at < 0 {
+		t.Fatalf("no explanation of the partial results:\n%s", out)
+	}
+	if !(strings.Index(out, "结果02") < at && at < strings.Index(out, "结果03")) {
+		t.Fatalf("the explanation is not between the exact and the partial hits:\n%s", out)
+	}
+	hs.mustShow("缺少:申请")
+	// Nothing exact: the explanation comes first.
+	hs = newHarness(t, 120, 40, withFake(partialFake(t, 0, 4)))
+	hs.press("a")
+	hs.searchFor("低保申请")
+	out = hs.plain()
+	if at := strings.Index(out, partialLine); at < 0 || at > strings.Index(out, "结果01") {
+		t.Fatalf("the explanation is not above the first hit:\n%s", out)
+	}
+	// Every width: whole, wrapped, never over the width (frame checks it).
+	for w := 40; w <= 200; w += 3 {
+		hs.resize(w, 30)
+		out := hs.plain()
+		if !strings.Contains(joined(out), partialLine) {
+			t.Fatalf("width %d: the explanation is cut:\n%s", w, out)
+		}
+		checkKinsoku(t, out)
+	}
+}
+
+func didYouMeanFake(popular bool, n int, t testing.TB) *fakeSearcher {
+	var hits []index.Hit
+	if popular {
+		hits = packHits(t, n)
+	}
+	f := &fakeSearcher{}
+	f.reply = func(q string) index.Results {
+		switch q {
+		case "低保 申请", "低保标准":
+			h := packHits(t, 2)
+			return index.Results{Hits: h, Total: 2, Exact: 2}
+		}
+		return index.Results{Hits: hits, Popular: popular, Words: []string{"低宝"},
+			DidYouMean:  []string{"低保 申请", "低保标准"},
+			Suggestions: []string{"换一个词,或用更短的词,例如“依申请”", "可以用拼音或拼音首字母,例如 xingzhengfuyi 或 xzfy"}}
+	}
+	return f
+}
+
+// Nothing found is never a blank page: the engine's line, did-you-mean
+// buttons (numbered, tappable: they search), tips, and the popular
+// sections when the engine offers them.
+func TestNothingFoundOffersWaysOn(t *testing.T) {
+	f := didYouMeanFake(false, 0, t)
+	hs := newHarness(t, 80, 24, withFake(f))
+	hs.press("a")
+	hs.searchFor("dibao")
+	hs.mustShow(index.NoResults)
+	hs.mustShow("您是不是要找:")
+	hs.mustShow("换一个词")
+	hs.press("enter")
+	shown := ranksShown(hs.plain())
+	if !strings.Contains(shown[1], "低保 申请") || !strings.Contains(shown[2], "低保标准") {
+		t.Fatalf("the suggestions are not numbered buttons: %v\n%s", shown, hs.plain())
+	}
+	hs.typeText("2")
+	hs.settle()
+	if q := hs.query(); q != "低保标准" || f.last() != "低保标准" {
+		t.Fatalf("2 did not search for the second suggestion: query %q, searched %q", q, f.last())
+	}
+	hs.mustShow("结果01")
+	// A tap runs it too.
+	hs.press("tab", "ctrl+u")
+	hs.typeText("dibao")
+	hs.settle()
+	hs.clickText("低保 申请")
+	hs.settle()
+	if q := hs.query(); q != "低保 申请" || f.last() != "低保 申请" {
+		t.Fatalf("tapping a suggestion: query %q, searched %q", q, f.last())
+	}
+	// Nothing at all: the line, tips, and no offer to choose a result.
+	hs = newHarness(t, 80, 24, withFake(&fakeSearcher{reply: func(string) index.Results { return index.Results{} }}))
+	hs.press("a")
+	hs.searchFor("qqqq")
+	hs.mustShow(index.NoResults)
+	hs.mustShow("可以试试:")
+	if hs.contains("选择结果") {
+		t.Fatalf("the footer offers results to choose where there are none:\n%s", hs.plain())
+	}
+	// Popular: said so above the hits.
+	hs = newHarness(t, 80, 24, withFake(didYouMeanFake(true, 5, t)))
+	hs.press("a")
+	hs.searchFor("dibao")
+	out := hs.plain()
+	hs.mustShow("没有找到“低宝”的内容。")
+	at := strings.Index(joined(out), "以下是常用内容:")
+	if at < 0 || at > strings.Index(joined(out), "结果01") {
+		t.Fatalf("the popular sections are not introduced:\n%s", out)
+	}
+	if strings.Contains(out, "找到 5 条") {
+		t.Fatalf("popular sections are counted as found:\n%s", out)
+	}
+}
+
+// The new states fit every width in every mode, and no line starts with
+// closing punctuation. One session per state and mode, resized through the
+// widths (typing each query at each width would take minutes: every key
+// waits out the debounce timer in the harness).
+func TestSearchStatesFitEveryWidth(t *testing.T) {
+	states := []struct {
+		name string
+		f    func() *fakeSearcher
+	}{
+		{"partial", func() *fakeSearcher { return partialFake(t, 2, 8) }},
+		{"did-you-mean", func() *fakeSearcher { return didYouMeanFake(false, 0, t) }},
+		{"popular", func() *fakeSearcher { return didYouMeanFake(true, 12, t) }},
+		{"many", func() *fakeSearcher { return hitsFake(t, 30) }},
+	}
+	sweep := func(hs *harness) {
+		if _, ok := hs.m.top().(*searchScreen); !ok {
+			return
+		}
+		for w := 40; w <= 200; w += 2 {
+			hs.resize(w, 24)
+			checkKinsoku(t, hs.plain()) // plain checks the frame's geometry
+		}
+		hs.resize(80, 24)
+	}
+	for _, mode := range [][]string{nil, {"z"}, {"t"}, {"z", "t"}} {
+		for _, st := range states {
+			hs := newHarness(t, 80, 24, withFake(st.f()))
+			hs.press("a")
+			hs.press(mode...)
+			hs.searchFor("db")
+			sweep(hs)
+			hs.press("enter")
+			sweep(hs)
+			hs.press("pgdown", "pgdown", "pgdown")
+			sweep(hs)
+			hs.press("1") // a pending first digit, or a result opened
+			sweep(hs)
+		}
+	}
+}
