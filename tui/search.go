@@ -124,23 +124,23 @@ func (s *searchScreen) bindings() []binding {
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
-		// In the results, digits type result numbers and the bindings'
-		// keys do what they offer; any other text goes on with the query.
+		// In the results, digits type result numbers.
 		if d, ok := digit(msg); ok {
 			return true, s.rankDigit(m, d)
 		}
 		s.rank = ""
+	}
+	// The keys of the bindings (which type nothing) do what the footer
+	// and the header offer; everything else that types text goes into
+	// the query, from the results too.
+	if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
+		return false, nil
+	}
+	if !s.typing {
 		if !isText(msg) {
 			return false, nil
 		}
-		if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
-			return false, nil
-		}
 		s.typing = true
-	}
-	switch msg.String() {
-	case "enter", "esc", "down", "up", "pgdown", "pgup", "home", "ctrl+x":
-		return false, nil
 	}
 	changed, consumed := s.input.update(msg)
 	if changed {
