@@ -270,7 +270,11 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 	}
 	for i, h := range r.Hits {
 		if r.Partial && !r.Popular && uint64(i) == r.Exact {
-			note("没有同时包含"+s.quotedWords(m, r)+"的内容,以下是包含部分词语的结果", 1)
+			words := "所有词语"
+			if len(r.Words) > 1 {
+				words = s.quotedWords(m, r)
+			}
+			note("没有同时包含"+words+"的内容,以下是包含部分词语的结果", 1)
 		}
 		items = append(items, s.hitItem(m, h))
 	}

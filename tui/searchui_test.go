@@ -390,6 +390,15 @@ func TestPartialResultsAreExplained(t *testing.T) {
 	if at := strings.Index(out, partialLine); at < 0 || at > strings.Index(out, "结果01") {
 		t.Fatalf("the explanation is not above the first hit:\n%s", out)
 	}
+	// The engine named no words: the line does not quote the whole query
+	// as if it were several.
+	f := partialFake(t, 0, 4)
+	reply := f.reply
+	f.reply = func(q string) index.Results { r := reply(q); r.Words = nil; return r }
+	hs2 := newHarness(t, 120, 40, withFake(f))
+	hs2.press("a")
+	hs2.searchFor("政府信息x")
+	hs2.mustShow("没有同时包含所有词语的内容,以下是包含部分词语的结果")
 	// Every width: whole, wrapped, never over the width (frame checks it).
 	for w := 40; w <= 200; w += 3 {
 		hs.resize(w, 30)
