@@ -176,9 +176,11 @@ var keyNames = map[string]tea.Key{
 	"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "backspace": {Code: tea.KeyBackspace},
 	"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
 	"pgdown": {Code: tea.KeyPgDown}, "pgup": {Code: tea.KeyPgUp}, "home": {Code: tea.KeyHome}, "end": {Code: tea.KeyEnd},
-	"f12": {Code: tea.KeyF12}, "space": {Code: tea.KeySpace, Text: " "},
+	"f12": {Code: tea.KeyF12}, "space": {Code: tea.KeySpace, Text: " "}, "tab": {Code: tea.KeyTab},
+	"f1": {Code: tea.KeyF1}, "f2": {Code: tea.KeyF2}, "f3": {Code: tea.KeyF3}, "f4": {Code: tea.KeyF4}, "f6": {Code: tea.KeyF6},
 	"ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "ctrl+z": {Code: 'z', Mod: tea.ModCtrl}, "ctrl+d": {Code: 'd', Mod: tea.ModCtrl},
 	"ctrl+\\": {Code: '\\', Mod: tea.ModCtrl},
+	"ctrl+u":  {Code: 'u', Mod: tea.ModCtrl}, "ctrl+x": {Code: 'x', Mod: tea.ModCtrl},
 }
 
 // press sends a key by name ("enter", "ctrl+c") or a single character.

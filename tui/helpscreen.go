@@ -25,6 +25,7 @@ func newHelpScreen(m *Model) *helpScreen {
 	k.Up, k.Down, k.Open, k.Back, k.Home, k.EndVisit = "↑", "↓", "Enter", "Esc", "h", "x"
 	k.Search = m.keys.Search.Help().Key
 	k.Help = m.keys.Help.Help().Key
+	k.HelpAnywhere = textFree(m.keys.Help).Help().Key // the key that works while typing
 	k.Elder, k.Script = m.keys.Elder.Help().Key, m.keys.Traditional.Help().Key
 	k.Speak, k.Scan, k.Print = m.keys.Speak.Help().Key, m.keys.QR.Help().Key, m.keys.Print.Help().Key
 	return &helpScreen{keys: &m.keys, secs: help.Sections(help.Options{

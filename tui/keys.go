@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -69,6 +71,7 @@ type keyMap struct {
 	Submit, Delete, Cancel                  binding
 	// Bindings of screens where letters and digits are typed text.
 	ToResults, BackToQuery, Clear, HomeKey, EndVisitTyping binding
+	Leave                                                  binding // Back without ⌫, which edits the text
 	FilterCatalogue, FilterYear                            binding
 	Elder, Traditional, Help                               binding
 	Speak, QR, Print                                       binding
@@ -99,6 +102,7 @@ func newKeyMap(staffKey string) keyMap {
 		Cancel:      bind(actBack, []string{"esc"}, "Esc", "取消"),
 
 		ToResults:      bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
+		Leave:          bind(actBack, []string{"esc"}, "Esc", "返回"),
 		BackToQuery:    bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
 		Clear:          bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
 		HomeKey:        bind(actHome, []string{"home"}, "Home", "首页"),
@@ -114,6 +118,61 @@ func newKeyMap(staffKey string) keyMap {
 		Print:       bind(actPrint, []string{"d"}, "d", "打印"),
 		FilterYear:  bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
 	}
+}
+
+// typesText reports whether a key name is one that types text where text
+// is typed: one printable character (a letter, a digit, ?) or the space.
+func typesText(k string) bool {
+	return k == "space" || len([]rune(k)) == 1
+}
+
+// isText reports whether a key press types text (shift aside).
+func isText(msg tea.KeyPressMsg) bool {
+	return msg.Text != "" && msg.Mod&^tea.ModShift == 0
+}
+
+// textFree is b without the keys that type text, for a screen where those
+// keys are typed: its hint then names a key that still works there (z and
+// F4 → F4). With no key left, b is disabled and not shown.
+func textFree(b binding) binding {
+	var keys []string
+	named := false // the hint names a key that is dropped
+	for _, k := range b.Keys() {
+		if !typesText(k) {
+			keys = append(keys, k)
+		} else if k == b.Help().Key {
+			named = true
+		}
+	}
+	if len(keys) == 0 {
+		b.SetEnabled(false)
+		return b
+	}
+	b.SetKeys(keys...)
+	if named {
+		b.SetHelp(keyLabel(keys[0]), b.Help().Desc)
+	}
+	return b
+}
+
+// keyLabel is how a hint names a key: F4, ^X, Home.
+func keyLabel(k string) string {
+	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		return "^" + strings.ToUpper(rest)
+	}
+	if len(k) > 1 && k[0] == 'f' && k[1] >= '0' && k[1] <= '9' {
+		return strings.ToUpper(k)
+	}
+	if k == "" {
+		return k
+	}
+	return strings.ToUpper(k[:1]) + k[1:]
+}
+
+// hidden is b active but not offered in the footer.
+func hidden(b binding) binding {
+	b.SetHelp(b.Help().Key, "")
+	return b
 }
 
 // lookup returns the first binding in bs matching the key press.

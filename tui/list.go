@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,6 +16,7 @@ type listItem struct {
 	meta   string // may be styled: sanitize untrusted parts when building it
 	indent int    // cells
 	header bool   // a heading between items; not selectable
+	plain  bool   // a heading drawn as ordinary text (a tip, not a title)
 	open   func(m *Model) tea.Cmd
 }
 
@@ -32,13 +34,54 @@ type list struct {
 	// hideNumbers shows no number labels (the digits are typed instead).
 	hideNumbers bool
 	more        int // selectable items below the last frame
-
+	// ranked labels every item with its rank (1 for the first selectable
+	// item, on to the last) instead of 1–9 per frame; see rankDigits.
+	ranked bool
+	rank   []int // rank of each item, 0 for headings
+	width  int   // body width of the last frame, for paging
+	last   int   // the last item in the last frame
 }
 
 func newList(items []listItem) *list {
-	l := &list{items: items}
+	l := &list{items: items, rank: make([]int, len(items))}
+	n := 0
+	for i, it := range items {
+		if !it.header {
+			n++
+			l.rank[i] = n
+		}
+	}
 	l.cursor = l.nextSelectable(0, +1)
 	return l
+}
+
+// labelWidth is the width of the number labels: " 1 ", or " 12 " when a
+// ranked list goes beyond nine. All the list's labels have that width, so
+// the layout does not shift from page to page.
+func (l *list) labelWidth() int {
+	if !l.ranked {
+		return 3
+	}
+	last := 0
+	for _, r := range l.rank {
+		last = max(last, r)
+	}
+	return len(strconv.Itoa(max(last, 1))) + 2
+}
+
+// rankMatches are the items of the last frame whose rank, written out,
+// is typed exactly (exact, -1 if none) or starts with typed (prefixed).
+func (l *list) rankMatches(typed string) (exact int, prefixed []int) {
+	exact = -1
+	for _, i := range l.numbered {
+		switch r := strconv.Itoa(l.rank[i]); {
+		case r == typed:
+			exact = i
+		case strings.HasPrefix(r, typed):
+			prefixed = append(prefixed, i)
+		}
+	}
+	return exact, prefixed
 }
 
 func (l *list) nextSelectable(from, dir int) int {
@@ -59,10 +102,40 @@ func (l *list) move(dir int) {
 	}
 }
 
-func (l *list) page(dir int) {
-	steps := max(l.height/3, 1)
-	for range steps {
-		l.move(dir)
+// page turns a page: PgDn shows the items after the last one on screen,
+// PgUp the ones before the first, each with the cursor on its first item,
+// so paging on shows every item once (moving the cursor a fixed number of
+// items skipped some when items are tall). Before the first frame, and at
+// either end, the cursor moves instead.
+func (l *list) page(m *Model, dir int) {
+	if l.height == 0 || l.width == 0 {
+		for range max(l.height/3, 1) {
+			l.move(dir)
+		}
+		return
+	}
+	if dir > 0 {
+		next := l.nextSelectable(l.last+1, +1)
+		if next < 0 {
+			l.cursor = l.nextSelectable(len(l.items)-1, -1)
+			return
+		}
+		l.offset, l.cursor = l.last+1, next
+		return
+	}
+	if l.offset == 0 {
+		l.cursor = l.nextSelectable(0, +1)
+		return
+	}
+	// The previous page ends with the item above this one: start it as
+	// early as that item still shows.
+	end, off := l.offset-1, l.offset-1
+	for off > 0 && shows(l.layout(m, off-1, l.width, l.height), end) {
+		off--
+	}
+	l.offset = off
+	if l.cursor = l.nextSelectable(off, +1); l.cursor < 0 || l.cursor > end {
+		l.cursor = l.nextSelectable(end, -1)
 	}
 }
 
@@ -73,9 +146,9 @@ func (l *list) do(m *Model, a action) (tea.Cmd, bool) {
 	case actDown:
 		l.move(+1)
 	case actPageUp:
-		l.page(-1)
+		l.page(m, -1)
 	case actPageDown:
-		l.page(+1)
+		l.page(m, +1)
 	case actTop:
 		l.cursor = l.nextSelectable(0, +1)
 	case actBottom:
@@ -109,104 +182,123 @@ func (l *list) wheel(delta int) {
 	}
 }
 
-// render draws the list in h lines of width w; zones are relative to the
-// list's first line.
-func (l *list) render(m *Model, w, h int) (string, []zone) {
-	l.height = h
+// placed is an item laid out on a page, with its number label (0: none).
+type placed struct {
+	i, n  int
+	lines []string
+}
+
+// shows reports whether item i is on the page.
+func shows(page []placed, i int) bool {
+	for _, pl := range page {
+		if pl.i == i {
+			return true
+		}
+	}
+	return false
+}
+
+// draw lays item i out at width w with the number label num (0: none).
+func (l *list) draw(m *Model, i, num, w int) []string {
 	st := m.st
-	type block struct {
-		lines []string
-		item  int
-	}
-	draw := func(i int, num int) block {
-		it := l.items[i]
-		indent := strings.Repeat(" ", it.indent)
-		sel := i == l.cursor
-		if it.header {
-			var lines []string
-			for _, t := range wrapLines(m.d.Sanitize(it.title), w-it.indent-1) {
-				lines = append(lines, indent+st.Category.Render(t))
-			}
-			return block{lines: lines, item: i}
+	it := l.items[i]
+	indent := strings.Repeat(" ", it.indent)
+	if it.header {
+		style := st.Category
+		if it.plain {
+			style = st.Meta
 		}
-		label := "   "
-		if num > 0 {
-			label = " " + string(rune('0'+num)) + " "
-		}
-		numStyle, textStyle := st.Number, st.Item
-		marker := "  "
-		if sel {
-			numStyle, textStyle = st.NumberSelected, st.ItemSelected
-			marker = "▶ " // the cursor is a symbol too, not colour alone
-		}
-		tw := max(w-it.indent-5, 4)
 		var lines []string
-		for j, t := range wrapLines(m.d.Sanitize(it.title), tw) {
-			prefix := indent + marker + numStyle.Render(label)
-			if j > 0 {
-				prefix = indent + "     "
-			}
-			lines = append(lines, prefix+textStyle.Render(t))
+		for _, t := range wrapLines(m.d.Sanitize(it.title), w-it.indent-1) {
+			lines = append(lines, indent+style.Render(t))
 		}
-		if it.meta != "" {
-			for _, t := range wrapLines(it.meta, tw) {
-				lines = append(lines, indent+"     "+st.Subtle.Render(t))
-			}
+		return lines
+	}
+	lw := l.labelWidth()
+	label := strings.Repeat(" ", lw)
+	if num > 0 {
+		label = fmt.Sprintf(" %*d ", lw-2, num)
+	}
+	pad := strings.Repeat(" ", 2+lw) // under the marker and the label
+	numStyle, textStyle := st.Number, st.Item
+	marker := "  "
+	if i == l.cursor {
+		numStyle, textStyle = st.NumberSelected, st.ItemSelected
+		marker = "▶ " // the cursor is a symbol too, not colour alone
+	}
+	tw := max(w-it.indent-len(pad), 4)
+	var lines []string
+	for j, t := range wrapLines(m.d.Sanitize(it.title), tw) {
+		prefix := indent + marker + numStyle.Render(label)
+		if j > 0 {
+			prefix = indent + pad
 		}
-		return block{lines: lines, item: i}
+		lines = append(lines, prefix+textStyle.Render(t))
 	}
-	// page lays out the items from offset that fit in h lines: in 长者模式
-	// a blank line between items and at most nine items (each with its
-	// number). It is used both to keep the cursor visible and to draw, so
-	// the two can never disagree.
-	type placed struct {
-		i, n  int
-		lines []string
+	if it.meta != "" {
+		for _, t := range wrapLines(it.meta, tw) {
+			lines = append(lines, indent+pad+st.Subtle.Render(t))
+		}
 	}
-	page := func(offset int) (out []placed, used int) {
-		num := 0
-		for i := offset; i < len(l.items); i++ {
-			n := 0
-			if !l.items[i].header && !l.hideNumbers {
-				if num == 9 {
-					if m.elder {
-						break
-					}
-				} else {
-					num++
-					n = num
-				}
-			}
-			b := draw(i, n)
-			if m.elder && len(out) > 0 {
-				b.lines = append([]string{""}, b.lines...)
-			}
-			if used+len(b.lines) > h && len(out) > 0 {
+	return lines
+}
+
+// layout lays out the items from offset that fit in h lines of width w:
+// in 长者模式 a blank line between items and at most nine items (each
+// with its number). Keeping the cursor visible, paging and drawing all use
+// it, so they can never disagree.
+func (l *list) layout(m *Model, offset, w, h int) (out []placed) {
+	num, used := 0, 0
+	for i := offset; i < len(l.items); i++ {
+		n := 0
+		if !l.items[i].header {
+			if num == 9 && m.elder {
 				break
 			}
-			out = append(out, placed{i: i, n: n, lines: b.lines})
-			used += len(b.lines)
+			if num < 9 || l.ranked {
+				num++
+				n = num
+				if l.ranked {
+					n = l.rank[i]
+				}
+			}
+			if l.hideNumbers {
+				n = 0
+			}
 		}
-		return out, used
+		lines := l.draw(m, i, n, w)
+		if m.elder && len(out) > 0 {
+			lines = append([]string{""}, lines...)
+		}
+		if used+len(lines) > h && len(out) > 0 {
+			break
+		}
+		out = append(out, placed{i: i, n: n, lines: lines})
+		used += len(lines)
 	}
+	return out
+}
+
+// render draws the list in h lines of width w; zones are relative to the
+// list's first line. It keeps the cursor on the page and records what the
+// frame shows (numbers, first and last item) for the number keys and
+// paging, which act on the frame the citizen sees.
+func (l *list) render(m *Model, w, h int) (string, []zone) {
+	l.height, l.width = h, w
+	st := m.st
 	if l.cursor >= 0 && l.cursor < l.offset {
 		l.offset = l.cursor
 		if l.offset > 0 && l.items[l.offset-1].header {
 			l.offset-- // show the heading just above
 		}
 	}
-	shown, _ := page(l.offset)
-	visible := func() bool {
-		for _, pl := range shown {
-			if pl.i == l.cursor {
-				return true
-			}
-		}
-		return false
-	}
-	for l.cursor >= 0 && l.offset < l.cursor && !visible() {
+	shown := l.layout(m, l.offset, w, h)
+	for l.cursor >= 0 && l.offset < l.cursor && !shows(shown, l.cursor) {
 		l.offset++
-		shown, _ = page(l.offset)
+		shown = l.layout(m, l.offset, w, h)
+	}
+	if len(shown) > 0 {
+		l.last = shown[len(shown)-1].i
 	}
 	var out []string
 	var zones []zone

@@ -33,10 +33,9 @@ func (m *Model) setTraditional(on bool) {
 func (m *Model) modeBindings() []binding {
 	e, t, h := m.keys.Elder, m.keys.Traditional, m.keys.Help
 	if m.typing() {
-		// Letters are text here: the chips name the F-keys that work.
-		e = withHelpKey(e, "F4")
-		t = withHelpKey(t, "F6")
-		h = withHelpKey(h, "F1")
+		// Letters and ? are text here: only the F-keys switch, and the
+		// chips name them.
+		e, t, h = textFree(e), textFree(t), textFree(h)
 	}
 	if m.elder {
 		e.button = "标准模式"
@@ -54,20 +53,16 @@ func (m *Model) modeBindings() []binding {
 	return bs
 }
 
-// withHelpKey is b showing another of its keys in its hint.
-func withHelpKey(b binding, k string) binding {
-	b.SetHelp(k, b.Help().Desc)
-	return b
-}
-
-// typing reports whether the screen on top takes letters as text now.
+// typing reports whether the screen on top takes letters as text now. On
+// the search screen they always are: typed in the results, they go on
+// with the query.
 func (m *Model) typing() bool {
 	if len(m.stack) == 0 {
 		return false
 	}
 	switch s := m.top().(type) {
 	case *searchScreen:
-		return s.typing
+		return true
 	case *readerScreen:
 		return s.finding
 	}

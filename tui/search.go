@@ -33,6 +33,10 @@ type searchScreen struct {
 	running  bool
 	list     *list
 	searched bool // a search of this visit was counted
+	// rank holds the digits of a result number typed so far in the
+	// results, while they are the start of a longer number shown (the
+	// 1 of 12); see rankDigit.
+	rank string
 
 	// Filters, shown only when the content has more than one value:
 	// index 0 is "全部" (all).
@@ -95,39 +99,105 @@ func (s *searchScreen) options() index.Options {
 
 func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
 
+// bindings: letters, digits and the space are typed on this screen, in
+// the query and in the results alike (typed on in the results, they go on
+// with the query; digits there open results), so no binding here claims
+// one of them: everything else is on keys that type nothing.
 func (s *searchScreen) bindings() []binding {
 	k := s.keys
 	if s.typing {
-		bs := []binding{k.ToResults, k.Delete, k.Back}
+		to := k.ToResults
+		if s.list.cursor < 0 {
+			to = hidden(to) // nothing to choose
+		}
+		bs := []binding{to, k.Delete, k.Leave}
 		bs = append(bs, s.filterBindings()...)
 		return append(bs, k.HomeKey, k.Clear, k.EndVisitTyping)
 	}
-	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open, k.BackToQuery}
+	bs := forList([]binding{textFree(k.Up), textFree(k.Down), textFree(k.PageUp), textFree(k.PageDown), textFree(k.Open), k.BackToQuery}, s.list)
+	// ⌫ edits the query from the results too; typing does that already,
+	// so the footer does not spend a button on it.
+	bs = append(bs, hidden(k.Delete))
 	bs = append(bs, s.filterBindings()...)
-	return append(bs, k.Back, k.Home, k.EndVisit)
+	return append(bs, k.Leave, k.HomeKey, k.EndVisitTyping)
 }
 
 func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
-		// A letter typed while choosing goes back to the query — unless
-		// it is one of the keys the footer or the header offers now.
-		if msg.Text == "" || numberKey(msg) > 0 || msg.Mod != 0 || msg.Text == " " {
-			return false, nil
+		// In the results, digits type result numbers.
+		if d, ok := digit(msg); ok {
+			return true, s.rankDigit(m, d)
 		}
-		if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
+		s.rank = ""
+	}
+	// The keys of the bindings (which type nothing) do what the footer
+	// and the header offer; everything else that types text goes into
+	// the query, from the results too.
+	if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
+		return false, nil
+	}
+	if !s.typing {
+		if !isText(msg) {
 			return false, nil
 		}
 		s.typing = true
-	}
-	switch msg.String() {
-	case "enter", "esc", "down", "up", "pgdown", "pgup", "home", "ctrl+x":
-		return false, nil
 	}
 	changed, consumed := s.input.update(msg)
 	if changed {
 		return true, s.changed()
 	}
 	return consumed, nil
+}
+
+// digit returns the digit a key types, half- or full-width (an input
+// method may send ２).
+func digit(msg tea.KeyPressMsg) (byte, bool) {
+	if msg.Mod&^tea.ModShift != 0 {
+		return 0, false
+	}
+	switch r := []rune(msg.Text); {
+	case len(r) != 1:
+	case r[0] >= '0' && r[0] <= '9':
+		return byte(r[0]), true
+	case r[0] >= '０' && r[0] <= '９':
+		return byte(r[0]-'０') + '0', true
+	}
+	return 0, false
+}
+
+// rankDigit takes a digit typed in the results. Results are numbered by
+// rank, on every page (4, 5, 6 … on the second, not 1, 2, 3 again): the
+// number a citizen sees is the number to press, and "the 12th" means the
+// same on every page and when read out to a helper. Pressing 1–9 for the
+// n-th item on the screen, under a label saying 12, would make older
+// citizens press 1 and 2 and open the wrong result.
+//
+// So the digits spell a number shown on the screen. A number opens as soon
+// as no other number shown starts with it: on a page showing 1–9 every
+// digit opens at once, as before; on one showing 10–15, 1 waits for the
+// second digit (the screen says so and marks the first candidate). Only
+// where 1 and 10 show together (ten or more results on a tall screen)
+// does 1 wait too; Enter then opens the result marked.
+func (s *searchScreen) rankDigit(m *Model, d byte) tea.Cmd {
+	typed := s.rank + string(d)
+	exact, prefixed := s.list.rankMatches(typed)
+	switch {
+	case exact >= 0 && len(prefixed) == 0:
+		s.rank = ""
+		s.list.cursor = exact
+		return s.list.items[exact].open(m)
+	case exact >= 0:
+		s.rank = typed
+		s.list.cursor = exact
+	case len(prefixed) > 0:
+		s.rank = typed
+		s.list.cursor = prefixed[0]
+	case s.rank != "":
+		// No number shown goes on like that: start again from this digit.
+		s.rank = ""
+		return s.rankDigit(m, d)
+	}
+	return nil
 }
 
 // changed schedules a debounced search for the new query.
@@ -167,24 +237,102 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 		s.searched = true
 		m.searchMade()
 	}
+	s.list = newList(s.items(m, msg.results))
+	s.list.ranked = true
+	s.rank = ""
+}
+
+// items are the results as list items. Nothing matched is never a blank
+// page: the queries the engine proposes are buttons that search for them,
+// then the most-read sections if the engine offers them, then tips.
+// Sections with only some of the words come under a line that says so.
+func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
+	if r == nil {
+		return nil
+	}
 	var items []listItem
-	if msg.results != nil {
-		for _, h := range msg.results.Hits {
-			h := h
-			title := h.DocTitle
-			if h.SectionTitle != "" {
-				title += " › " + h.SectionTitle
-			}
-			meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
-			if strings.TrimSpace(h.Snippet) != "" {
-				meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
-			}
-			items = append(items, listItem{title: title, meta: meta, indent: 0, open: func(m *Model) tea.Cmd {
-				return openHit(m, h.Ref, s.query)
-			}})
+	note := func(text string, indent int) {
+		items = append(items, listItem{title: text, header: true, indent: indent})
+	}
+	tip := func(text string) {
+		items = append(items, listItem{title: "· " + text, header: true, plain: true, indent: 3})
+	}
+	none := len(r.Hits) == 0 || r.Popular
+	if none && len(r.DidYouMean) > 0 {
+		note("您是不是要找:", 1)
+		for _, q := range r.DidYouMean {
+			q := m.d.Sanitize(q)
+			items = append(items, listItem{title: q, open: func(m *Model) tea.Cmd { return s.searchFor(m, q) }})
 		}
 	}
-	s.list = newList(items)
+	if r.Popular && len(r.Hits) > 0 {
+		note("以下是常用内容:", 1) // the line above the query says what was not found
+	}
+	for i, h := range r.Hits {
+		if r.Partial && !r.Popular && uint64(i) == r.Exact {
+			words := "所有词语"
+			if len(r.Words) > 1 {
+				words = s.quotedWords(m, r)
+			}
+			note("没有同时包含"+words+"的内容,以下是包含部分词语的结果", 1)
+		}
+		items = append(items, s.hitItem(m, h))
+	}
+	if none {
+		tips := r.Suggestions
+		if len(tips) == 0 && len(r.DidYouMean) == 0 && len(r.Hits) == 0 {
+			tips = []string{"少输入几个字、换个说法,或输入拼音首字母"}
+		}
+		if len(tips) > 0 {
+			note("可以试试:", 1)
+		}
+		for _, t := range tips {
+			tip(m.d.Sanitize(t))
+		}
+	}
+	return items
+}
+
+// quotedWords names the words the query was understood as, each in
+// quotation marks (the query itself if the engine named none).
+func (s *searchScreen) quotedWords(m *Model, r *index.Results) string {
+	words := r.Words
+	if len(words) == 0 {
+		words = []string{shorten(s.query, 12)}
+	}
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString("“" + m.d.Sanitize(w) + "”")
+	}
+	return b.String()
+}
+
+// hitItem is one result: where it is, when and by whom, what it lacks
+// (in a relaxed ranking), and the text around the match.
+func (s *searchScreen) hitItem(m *Model, h index.Hit) listItem {
+	title := h.DocTitle
+	if h.SectionTitle != "" {
+		title += " › " + h.SectionTitle
+	}
+	meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
+	if len(h.Missing) > 0 {
+		meta += " · 缺少:" + m.d.Sanitize(strings.Join(h.Missing, "、"))
+	}
+	if strings.TrimSpace(h.Snippet) != "" {
+		meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
+	}
+	return listItem{title: title, meta: meta, open: func(m *Model) tea.Cmd {
+		return openHit(m, h.Ref, s.query)
+	}}
+}
+
+// searchFor replaces the query with q and searches for it now (a
+// did-you-mean button).
+func (s *searchScreen) searchFor(m *Model, q string) tea.Cmd {
+	s.input.Reset()
+	s.input.insert(q)
+	s.seq++
+	return s.run(m)
 }
 
 // markSnippet marks the matched characters of a snippet (reverse video, so
@@ -217,6 +365,7 @@ func openHit(m *Model, ref, query string) tea.Cmd {
 }
 
 func (s *searchScreen) do(m *Model, a action) tea.Cmd {
+	s.rank = ""
 	switch a {
 	case actToResults:
 		if s.list.cursor >= 0 {
@@ -242,6 +391,7 @@ func (s *searchScreen) do(m *Model, a action) tea.Cmd {
 		}
 		return nil
 	case actDelete:
+		s.typing = true
 		if changed, _ := s.input.update(tea.KeyPressMsg{Code: tea.KeyBackspace}); changed {
 			return s.changed()
 		}
@@ -259,10 +409,13 @@ func (s *searchScreen) number(m *Model, n int) tea.Cmd {
 	if s.typing {
 		return nil
 	}
-	return s.list.number(m, n)
+	return s.rankDigit(m, byte('0'+n))
 }
 
-func (s *searchScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }
+func (s *searchScreen) wheel(m *Model, delta int) {
+	s.rank = "" // the numbers shown change
+	s.list.wheel(delta)
+}
 
 func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	st := m.st
@@ -307,15 +460,26 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		help = "正在搜索…"
 	case s.err != nil:
 		help = "搜索暂时不可用,请稍后再试或请工作人员帮助。"
-	case s.results != nil && len(s.results.Hits) == 0:
-		help = fmt.Sprintf("没有找到“%s”。可以试试:少输入几个字、换个说法,或输入拼音首字母。", shorten(m.d.Sanitize(s.query), 12))
+	case s.rank != "":
+		help = s.rankHelp()
+	case s.results != nil && (len(s.results.Hits) == 0 || s.results.Popular):
+		help = index.NoResults + "。"
+		if s.results.Popular && len(s.results.Hits) > 0 {
+			// The most-read sections follow: name what was not found, as
+			// the words the query was understood as (低保 for dibao).
+			help = "没有找到" + s.quotedWords(m, s.results) + "的内容。"
+		}
 		if s.cat > 0 || s.year > 0 {
 			help += "现在只在所选的目录或年份里找,可以点上面的筛选改回“全部”。"
 		}
 	case s.results != nil && s.typing:
-		help = fmt.Sprintf("找到 %d 条。按 Enter 或 ↓ 后可用数字键选择,也可直接点击。", len(s.results.Hits))
+		help = fmt.Sprintf("找到 %d 条。按 %s 后按号码打开,也可以直接点。", len(s.results.Hits), s.keys.ToResults.Help().Key)
 	case s.results != nil:
-		help = fmt.Sprintf("找到 %d 条。按数字键或点击打开,按 Tab 回到输入。", len(s.results.Hits))
+		help = fmt.Sprintf("找到 %d 条。按前面的号码打开", len(s.results.Hits))
+		if len(s.results.Hits) >= 10 {
+			help += "(12 就按 1 再按 2)"
+		}
+		help += ",或直接点一下。"
 	}
 	for _, l := range wrapLines(help, w-2) {
 		top = append(top, " "+st.Subtle.Render(l))
@@ -339,6 +503,19 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		zones = append(zones, z)
 	}
 	return strings.Join(top, "\n") + "\n" + list, zones
+}
+
+// rankHelp says what the digits typed so far wait for.
+func (s *searchScreen) rankHelp() string {
+	exact, prefixed := s.list.rankMatches(s.rank)
+	if exact >= 0 {
+		return fmt.Sprintf("已按 %s:按 %s 打开第 %s 条,或再按一个数字。", s.rank, s.keys.Open.Help().Key, s.rank)
+	}
+	if len(prefixed) == 0 {
+		return ""
+	}
+	r := strconv.Itoa(s.list.rank[prefixed[0]])
+	return fmt.Sprintf("已按 %s,请再按一个数字:比如按 %s 打开第 %s 条。", s.rank, r[len(s.rank):], r)
 }
 
 // shorten cuts s to n runes with an ellipsis (for echoing long input).

@@ -22,7 +22,8 @@ import (
 type Keys struct {
 	Up, Down, Open, Back, Home, EndVisit string
 	Search                               string
-	Help                                 string
+	Help                                 string // help where nothing is typed (?)
+	HelpAnywhere                         string // help everywhere, also while typing (F1)
 	Elder                                string // 长者模式 on/off
 	Script                               string // 简体/繁体
 	Speak                                string // read aloud; again: pause/resume
@@ -36,7 +37,7 @@ type Keys struct {
 func DefaultKeys() Keys {
 	return Keys{
 		Up: "↑", Down: "↓", Open: "Enter", Back: "Esc", Home: "h", EndVisit: "x",
-		Search: "s", Help: "?", Elder: "z", Script: "t", Speak: "r", Scan: "m", Print: "d",
+		Search: "s", Help: "?", HelpAnywhere: "F1", Elder: "z", Script: "t", Speak: "r", Scan: "m", Print: "d",
 	}
 }
 
@@ -84,11 +85,12 @@ func Sections(o Options) []Section {
 		}},
 		{"怎样搜索", []Block{
 			p("按 " + k.Search + " 开始搜索。"),
-			p("可以输入汉字,也可以输入拼音。拼音不用选字。"),
-			p("拼音可以打全,也可以只打每个字的第一个字母。"),
+			p("可以输入汉字、拼音(如 dibao)、拼音首字母(如 dbbz),也可以输入繁体字。"),
+			p("几个词可以一起输入,中间空一格,比如“低保 申请”。"),
+			p("拼音不用选字。拼音可以打全,也可以只打每个字的第一个字母。"),
 			p("比如查“行政复议”,下面三种都可以:"),
 			pic(pinyinPicture()...),
-			p("打好后按 " + k.Open + ",再按数字键打开结果。"),
+			p("打好后按 " + k.Open + ",再按结果前面的号码打开。"),
 		}},
 		{"长者模式和繁体字", []Block{
 			p("按 " + k.Elder + " 打开长者模式:颜色更清楚,行距更宽,每页内容更少。"),
@@ -121,10 +123,15 @@ func Sections(o Options) []Section {
 			p("打印出来的纸,请到打印机旁边取。"),
 		}})
 	}
-	secs = append(secs, Section{"还有不明白的", []Block{
+	last := []Block{
 		p("请找工作人员,他们会帮您。"),
-		p("随时按 " + k.Help + " 打开帮助,按 " + k.Back + " 返回。"),
-	}})
+		p("随时按 " + k.HelpAnywhere + " 打开帮助,按 " + k.Back + " 返回。"),
+	}
+	if k.Help != k.HelpAnywhere {
+		// ? is typed as a character in the search box.
+		last = append(last, p("不在输入文字的时候,按 "+k.Help+" 也可以。"))
+	}
+	secs = append(secs, Section{"还有不明白的", last})
 	if o.Traditional {
 		c := hanconv.S2T()
 		for i := range secs {

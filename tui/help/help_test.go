@@ -121,6 +121,13 @@ func TestContent(t *testing.T) {
 	if strings.Contains(trad, "长者") {
 		t.Error("traditional help has simplified characters")
 	}
+	// F1 opens help everywhere, ? only where nothing is typed; the ways
+	// to type a search are named with examples.
+	for _, want := range []string{"随时按 F1 打开帮助", "按 ? 也可以", "dibao", "dbbz", "几个词", "繁体字"} {
+		if !strings.Contains(simp, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
 	bare := Text(Options{})
 	for _, absent := range []string{"语音播报", "扫一扫", "打印"} {
 		if strings.Contains(bare, absent) {
