@@ -86,6 +86,13 @@ func (m *Matcher) Matches(text string) []Range {
 func (m *Matcher) markSlot(rs []rune, s *slot, spans *[][2]int, fallback bool) bool {
 	found, hasHan := false, false
 	for _, a := range s.alts {
+		inferred := a.kind == altPinyin || a.kind == altInitials || a.kind == altHomophone
+		if found && inferred {
+			// a reading of pinyin, initials or a homophone is a guess, best
+			// first: only the first that the text has is marked (xzfy marks
+			// 行政, not the 省政 of 山东省政府)
+			break
+		}
 		switch {
 		case a.han != nil:
 			hasHan = true

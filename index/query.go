@@ -102,10 +102,14 @@ func (u *understander) parse(q string, fine bool) *parsedQuery {
 	}
 	seen := map[string]bool{}
 	for _, f := range forms {
-		parts := u.t.parseForm(f)
 		// initials are ambiguous: dbbz is 大病保障 as one word and 低保 +
-		// 标准 as two; both readings are asked
-		for _, split := range []bool{false, true} {
+		// 标准 as two; the finer reading asks both
+		parts := u.t.parseForm(f)
+		splits := []bool{false}
+		if fine {
+			splits = append(splits, true)
+		}
+		for _, split := range splits {
 			v := u.understand(parts, fine, split)
 			if len(v.slots) == 0 {
 				continue

@@ -104,11 +104,11 @@ const relaxPool = 60
 
 // understander returns query understanding over this index (v may be nil).
 func (ix *Index) understander(v *vocab) *understander {
-	var lex map[string][]string
+	u := &understander{t: ix.t, syn: ix.syn, v: v}
 	if v != nil {
-		lex = ix.lexicon()
+		u.lexicon = ix.lexicon
 	}
-	return &understander{t: ix.t, syn: ix.syn, v: v, lex: lex}
+	return u
 }
 
 // Search runs query (any text a citizen typed: it is never query syntax

@@ -152,10 +152,10 @@ var questionHints = map[string][]string{
 // and pinyin lexicon (nil without an index: the query is read from the
 // text alone).
 type understander struct {
-	t   *tables
-	syn *synonyms
-	v   *vocab
-	lex map[string][]string
+	t       *tables
+	syn     *synonyms
+	v       *vocab
+	lexicon func() map[string][]string // the pinyin lexicon, read when first needed
 
 	homCache map[string][][]rune // homophones, per query
 }

@@ -55,11 +55,12 @@ func (u *understander) bigramScore(bg []rune, least float64) float64 {
 // chains returns the strongest chains of bigrams for consecutive lexicon
 // keys (each key: a pair of syllables or of initials).
 func (u *understander) chains(keys []string, least float64) [][]rune {
-	if u.lex == nil || len(keys) == 0 {
+	if u.lexicon == nil || len(keys) == 0 {
 		return nil
 	}
+	lex := u.lexicon()
 	var beam []chain
-	for _, bg := range u.lex[keys[0]] {
+	for _, bg := range lex[keys[0]] {
 		rs := []rune(bg)
 		if len(rs) == 2 {
 			if s := u.bigramScore(rs, least); s > 0 {
@@ -71,7 +72,7 @@ func (u *understander) chains(keys []string, least float64) [][]rune {
 		var next []chain
 		for _, c := range beam {
 			last := c.rs[len(c.rs)-1]
-			for _, bg := range u.lex[k] {
+			for _, bg := range lex[k] {
 				rs := []rune(bg)
 				if len(rs) != 2 || rs[0] != last {
 					continue

@@ -266,7 +266,7 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 		}
 	}
 	if r.Popular && len(r.Hits) > 0 {
-		note("以下是常用内容:", 1) // the line above the query says what was not found
+		note("以下是最新发布的内容:", 1) // the line above the query says what was not found
 	}
 	for i, h := range r.Hits {
 		if r.Partial && !r.Popular && uint64(i) == r.Exact {

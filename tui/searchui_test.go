@@ -475,7 +475,7 @@ func TestNothingFoundOffersWaysOn(t *testing.T) {
 	hs.searchFor("dibao")
 	out := hs.plain()
 	hs.mustShow("没有找到“低宝”的内容。")
-	at := strings.Index(joined(out), "以下是常用内容:")
+	at := strings.Index(joined(out), "以下是最新发布的内容:")
 	if at < 0 || at > strings.Index(joined(out), "结果01") {
 		t.Fatalf("the popular sections are not introduced:\n%s", out)
 	}
