@@ -114,3 +114,42 @@ func TestSearchFlagsAfterQuery(t *testing.T) {
 		t.Fatalf("want 2 JSON lines, got:\n%s", out.String())
 	}
 }
+
+// --explain says how the query was read, in text and as the first JSON
+// line; the hits follow as before.
+func TestSearchExplain(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runSearchCmd(t, "--data", dir, "search", "--explain", "怎么申请低保")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"查询 (query): 怎么申请低保", "词 申请 ← 申请", "词 低保 ← 低保", "问句提示:办理", "放宽 (relaxed)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--explain lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = runSearchCmd(t, "--data", dir, "search", "--json", "--explain", "--limit", "2", "dibao")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var first struct {
+		Explanation struct {
+			Query    string `json:"query"`
+			Readings []struct {
+				Words []struct {
+					Word         string `json:"word"`
+					Alternatives []struct{ Text, Kind string }
+				} `json:"words"`
+			} `json:"readings"`
+		} `json:"explanation"`
+		Words []string `json:"words"`
+		Total int      `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatalf("first line %q: %v", lines[0], err)
+	}
+	if first.Explanation.Query != "dibao" || len(first.Words) != 1 || first.Words[0] != "低保" || first.Total == 0 || len(lines) != 1+min(first.Total, 2) {
+		t.Errorf("explanation %+v, %d lines", first, len(lines))
+	}
+}
