@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"kiosk/internal/atomicfile"
 )
 
 // The pinyin lexicon lets full pinyin find body text without indexing
@@ -82,7 +84,7 @@ func (c bigramCounter) write(t *tables, path string) error {
 		}
 		buf.WriteByte('\n')
 	}
-	return writeFileSync(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
 // loadLexicon reads a lexicon written by bigramCounter.write; a missing

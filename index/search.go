@@ -1,10 +1,8 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,102 +150,16 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		req.Fields = []string{sTextSeq}
 		return ix.bi.SearchInContext(ctx, req)
 	}
-	// a typed reference (索引号#3.1, or a 索引号) is that section first
-	var byRef []*search.DocumentMatch
-	if ref := strings.Join(strings.Fields(pq.clean), ""); strings.ContainsAny(ref, "/#-") && offset == 0 {
-		ids := []string{ref}
-		if !strings.Contains(ref, "#") {
-			ids = append(ids, ref+"#0")
-		}
-		sr, err := run(bleve.NewDocIDQuery(ids), 1, 0)
-		if err != nil {
-			return res, err
-		}
-		byRef = sr.Hits
-	}
-	want := offset + limit
-	rk, err := ix.rankExact(pq, run, max(want, rankPool))
+	rk, pq, err := ix.rank(u, q, pq, run, offset+limit)
 	if err != nil {
 		return res, err
 	}
-	if rk.verified < relaxBelow {
-		// too little: the finer reading (long words split), if it differs
-		// and finds no fewer sections with every word
-		if fq := u.parse(q, true); fq.key() != pq.key() {
-			frk, err := ix.rankExact(fq, run, max(want, rankPool))
-			if err != nil {
-				return res, err
-			}
-			// (or when no section has the coarse reading's words as
-			// phrases: shorter words relax better)
-			if frk.verified > rk.verified || rk.verified == 0 {
-				// the sections with the phrase as typed stay first
-				pq, rk = fq, frk.after(rk)
-			}
-		}
-	}
 	m := &Matcher{t: ix.t, pq: pq}
 	res.Words = pq.words()
-	res.Exact, res.Total = rk.exact, rk.total
-	all := rk.order
-	partial := map[string]bool{}
-	for _, h := range rk.order[rk.verified:] {
-		partial[h.ID] = true
-	}
-	if rk.verified < relaxBelow && pq.required() > 1 {
-		// the partial matches follow the exact ones, most words first
-		rel, err := run(pq.query(true), max(relaxPool, want+relaxBelow), 0)
-		if err != nil {
-			return res, err
-		}
-		all = rk.order[:rk.verified]
-		in := map[string]bool{}
-		for _, h := range all {
-			in[h.ID] = true
-		}
-		var pool []*search.DocumentMatch
-		counts := map[string]int{}
-		for _, h := range rel.Hits {
-			if in[h.ID] {
-				continue
-			}
-			rec, err := ix.record(h)
-			if err != nil {
-				return res, err
-			}
-			rk.recs[h.ID] = rec
-			counts[h.ID] = m.wordsIn(rec.searchable())
-			pool = append(pool, h)
-			partial[h.ID] = true
-		}
-		slices.SortStableFunc(pool, func(a, b *search.DocumentMatch) int {
-			if c := counts[b.ID] - counts[a.ID]; c != 0 {
-				return c
-			}
-			if c := cmp.Compare(b.Score, a.Score); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-		all = append(slices.Clone(all), pool...)
-		res.Total = max(rel.Total, uint64(len(all)))
-		res.Partial = len(pool) > 0
-	}
-	if len(byRef) > 0 {
-		all = append(slices.Clone(byRef), slices.DeleteFunc(slices.Clone(all), func(h *search.DocumentMatch) bool { return h.ID == byRef[0].ID })...)
-		delete(partial, byRef[0].ID)
-		res.Total = max(res.Total, uint64(len(all)))
-	}
-	var page []*search.DocumentMatch
-	if offset < len(all) {
-		page = all[offset:min(len(all), want)]
-	} else if uint64(offset) < res.Total {
-		// beyond what was ranked: bleve's order
-		more, err := run(pq.query(res.Partial), limit, offset)
-		if err != nil {
-			return res, err
-		}
-		page = more.Hits
+	res.Exact, res.Total, res.Partial = rk.exact, rk.total, rk.relaxed
+	page, err := rk.page(pq, run, offset, limit)
+	if err != nil {
+		return res, err
 	}
 	for _, h := range page {
 		rec, ok := rk.recs[h.ID]
@@ -257,7 +169,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 			}
 		}
 		hit := ix.hit(h, rec, m)
-		if partial[h.ID] {
+		if rk.partial[h.ID] {
 			hit.Missing = m.missing(rec.searchable())
 		}
 		res.Hits = append(res.Hits, hit)
@@ -267,102 +179,15 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 	if res.Total == 0 && offset == 0 {
 		res.DidYouMean = u.didYouMean(pq)
 		res.Suggestions = defaultSuggestions()
-		if len(filters) == 0 && len(ix.meta.Newest) > 0 {
-			sr, err := run(bleve.NewDocIDQuery(ix.meta.Newest), min(limit, len(ix.meta.Newest)), 0)
-			if err != nil {
+		if len(filters) == 0 {
+			if res.Hits, err = ix.newest(run, m, limit); err != nil {
 				return res, err
-			}
-			order := map[string]int{}
-			for i, id := range ix.meta.Newest {
-				order[id] = i
-			}
-			slices.SortFunc(sr.Hits, func(a, b *search.DocumentMatch) int { return order[a.ID] - order[b.ID] })
-			for _, h := range sr.Hits {
-				rec, err := ix.record(h)
-				if err != nil {
-					return res, err
-				}
-				res.Hits = append(res.Hits, ix.hit(h, rec, m))
 			}
 			res.Popular = len(res.Hits) > 0
 		}
 	}
 	res.Took = time.Since(start)
 	return res, nil
-}
-
-// exactRanking is the first hits of a query that asks for every word,
-// each read and checked: the verified ones (every word whole, as a phrase)
-// first, then those that hold the words' bigrams scattered.
-type exactRanking struct {
-	order    []*search.DocumentMatch
-	verified int // order[:verified] have every word
-	total    uint64
-	exact    uint64 // total less the hits found scattered
-	recs     map[string]sectionRecord
-}
-
-// after puts the verified hits of first before the ranking (without
-// repeating them).
-func (rk exactRanking) after(first exactRanking) exactRanking {
-	lead := first.order[:first.verified]
-	if len(lead) == 0 {
-		return rk
-	}
-	in := map[string]bool{}
-	for _, h := range lead {
-		in[h.ID] = true
-		rk.recs[h.ID] = first.recs[h.ID]
-	}
-	out := exactRanking{recs: rk.recs, total: rk.total, exact: rk.exact}
-	out.order = append(out.order, lead...)
-	for i, h := range rk.order {
-		if in[h.ID] {
-			continue
-		}
-		out.order = append(out.order, h)
-		if i < rk.verified {
-			out.verified = len(out.order)
-		}
-	}
-	out.verified = max(out.verified, len(lead))
-	return out
-}
-
-func (ix *Index) rankExact(pq *parsedQuery, run func(query.Query, int, int) (*bleve.SearchResult, error), n int) (exactRanking, error) {
-	rk := exactRanking{recs: map[string]sectionRecord{}}
-	sr, err := run(pq.query(false), n, 0)
-	if err != nil {
-		return rk, err
-	}
-	m := &Matcher{t: ix.t, pq: pq}
-	var scattered []*search.DocumentMatch
-	for _, h := range sr.Hits {
-		rec, err := ix.record(h)
-		if err != nil {
-			return rk, err
-		}
-		rk.recs[h.ID] = rec
-		if m.hasAll(rec.searchable()) {
-			h.Score *= 1 + titleBonus*float64(m.slotsIn(rec[recSectionTitle]))
-			rk.order = append(rk.order, h)
-		} else {
-			scattered = append(scattered, h)
-		}
-	}
-	// a section whose own heading names what was asked answers it best
-	// (医保多少钱: 二、缴费标准 before the notice's preface)
-	slices.SortStableFunc(rk.order, func(a, b *search.DocumentMatch) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID) // bleve leaves ties in any order
-	})
-	rk.verified = len(rk.order)
-	rk.order = append(rk.order, scattered...)
-	rk.total = sr.Total
-	rk.exact = sr.Total - uint64(len(scattered))
-	return rk, nil
 }
 
 // hit is what a search shows of a match.

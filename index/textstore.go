@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"kiosk/internal/atomicfile"
 )
 
 // The record of every section (what a hit shows: titles, date, publisher,
@@ -98,7 +100,7 @@ func (tw *textWriter) close(dir string) error {
 	for i, o := range append(tw.offs, tw.pos) {
 		binary.LittleEndian.PutUint64(idx[8*i:], o)
 	}
-	return writeFileSync(dir+string(os.PathSeparator)+textsIdx, idx)
+	return atomicfile.Write(dir+string(os.PathSeparator)+textsIdx, idx, 0o644)
 }
 
 // textReader reads section texts; safe for concurrent use (ReadAt).
