@@ -52,6 +52,19 @@ func cmdVisits(a *app, args []string) error {
 
 func visitsDB(a *app) string { return filepath.Join(a.dataDir, "visits.db") }
 
+// openVisitsReadOnly opens DATA/visits.db for a staff command, which only
+// reads, and says so when the data folder is read-only.
+func openVisitsReadOnly(a *app) (*visits.Store, error) {
+	s, err := visits.OpenReadOnly(visitsDB(a))
+	if err != nil {
+		return nil, err
+	}
+	if s.Immutable() {
+		fmt.Fprintln(a.stderr, "注意:数据文件夹不可写,已按只读文件读取 visits.db (note: the data folder is read-only; visits.db was read as a file nothing writes to)")
+	}
+	return s, nil
+}
+
 // parseInterleaved parses flags that may come before, between or after the
 // positional arguments (kiosk visits merge a.json b.json --out x.xlsx).
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -128,8 +141,8 @@ func visitsExport(a *app, args []string) error {
 
 导出本查阅点(及本数据库中记录过的其他查阅点)一年的接待人次。访问按开始时
 的当地日期计入。--format json 是交给区里合并(kiosk visits merge)的文件。
-Exports a year: the report rows, by month, by lookup point. Reads DATA/visits.db
-without writing to it, so it is safe while the kiosk runs.
+Exports a year: the report rows, by month, by lookup point. Opens DATA/visits.db
+read-only: safe while the kiosk runs, and on a read-only data folder.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -156,7 +169,7 @@ Flags:`)
 	if err != nil {
 		return usageErr(err.Error())
 	}
-	s, err := visits.OpenReadOnly(visitsDB(a))
+	s, err := openVisitsReadOnly(a)
 	if err != nil {
 		return err
 	}
@@ -251,7 +264,9 @@ func visitsSummary(a *app, args []string) error {
 		fmt.Fprintln(a.stderr, `Usage: kiosk visits summary
 
 本查阅点今天、本月、今年的接待人次(按访问开始的当地日期),以及今年每月的人次。
-Prints today / this month / this year for this kiosk's lookup point.`)
+只读打开 DATA/visits.db,自助终端运行时、数据文件夹只读时都可以用。
+Prints today / this month / this year for this kiosk's lookup point. Opens
+DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`)
 	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -262,7 +277,7 @@ Prints today / this month / this year for this kiosk's lookup point.`)
 		fs.Usage()
 		return errUsage
 	}
-	s, err := visits.OpenReadOnly(visitsDB(a))
+	s, err := openVisitsReadOnly(a)
 	if err != nil {
 		return err
 	}
