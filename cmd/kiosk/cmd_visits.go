@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kiosk/internal/atomicfile"
+	"kiosk/internal/termtext"
 	"kiosk/visits"
 )
 
@@ -277,12 +278,20 @@ DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`
 		fs.Usage()
 		return errUsage
 	}
+	now := time.Now()
 	s, err := openVisitsReadOnly(a)
+	if errors.Is(err, visits.ErrNoDatabase) {
+		// A kiosk that has counted no one yet: nothing is wrong.
+		fmt.Fprintf(a.stdout, "%s (%s)  %s\n还没有访客记录 (no visits recorded yet)\n",
+			termtext.Line(a.cfg.Point.Name), termtext.Line(a.cfg.Point.ID), now.Format("2006-01-02 15:04"))
+		fmt.Fprintf(a.stderr, "注意:%s 还不存在;如果这不是自助终端的数据文件夹,请用 --data 指定 (note: %s does not exist yet; give --data if this is not the kiosk's data folder)\n",
+			termtext.Line(visitsDB(a)), termtext.Line(visitsDB(a)))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	now := time.Now()
 	sum, err := s.Summary(context.Background(), a.cfg.Point.ID, now)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Path(), err)
