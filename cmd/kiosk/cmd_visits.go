@@ -184,11 +184,9 @@ Flags:`)
 	if err := o.write(a, r, f); err != nil {
 		return err
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintln(a.stderr, "note:", n)
-	}
+	printNotes(a, r)
 	if o.out != "" {
-		fmt.Fprintf(a.stderr, "已导出 %d 年 %d 人次到 %s (exported %d visits of %d)\n", r.Year, r.Total, o.out, r.Total, r.Year)
+		fmt.Fprintf(a.stderr, "已导出 %d 年 %d 人次到 %s (exported %d visits of %d)\n", r.Year, r.Total, termtext.Line(o.out), r.Total, r.Year)
 	}
 	return nil
 }
@@ -241,15 +239,13 @@ Flags:`)
 	if err := o.write(a, r, f); err != nil {
 		return err
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintln(a.stderr, "note:", n)
-	}
+	printNotes(a, r)
 	if !r.MissingKnown {
 		fmt.Fprintln(a.stderr, "注意:未提供 --points 查阅点清单,无法判断哪些查阅点未报送 (without --points, missing points cannot be known)")
 	} else if m := r.Missing(); len(m) > 0 {
 		var ids []string
 		for _, p := range m {
-			ids = append(ids, p.ID+" "+p.Name)
+			ids = append(ids, termtext.Line(p.ID+" "+p.Name))
 		}
 		fmt.Fprintf(a.stderr, "未报送的查阅点 %d 个 (%d points sent nothing): %s\n", len(m), len(m), strings.Join(ids, "、"))
 	}
@@ -300,10 +296,18 @@ DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`
 	return nil
 }
 
+// printNotes prints the report's notes on stderr; they name points and
+// files.
+func printNotes(a *app, r *visits.Report) {
+	for _, n := range r.Notes {
+		fmt.Fprintln(a.stderr, "note:", termtext.Line(n))
+	}
+}
+
 // writeSummary prints the figures and a bar per month of this year (ASCII
 // bars: block characters are double width in some CJK terminals).
 func writeSummary(w io.Writer, name string, sum visits.Summary) {
-	fmt.Fprintf(w, "%s (%s)  %s\n", name, sum.Point, sum.Now.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "%s (%s)  %s\n", termtext.Line(name), termtext.Line(sum.Point), sum.Now.Format("2006-01-02 15:04"))
 	fmt.Fprintf(w, "今天 today:       %d\n", sum.Today)
 	fmt.Fprintf(w, "本月 this month:  %d\n", sum.Month)
 	fmt.Fprintf(w, "今年 this year:   %d\n", sum.Year)
