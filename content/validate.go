@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kiosk/internal/termtext"
 )
 
 // Limits bound what a pack may hold. They are checked while a pack is read
@@ -33,137 +34,20 @@ func DefaultLimits() Limits {
 }
 
 // Removal is one line of text from which Sanitize removed something.
-type Removal struct {
-	Line    int    // 1-based
-	Removed string // what was removed, quoted for a log (e.g. "\x1b[31m")
-}
+type Removal = termtext.Removal
 
-// Sanitize removes control characters and terminal escape sequences from
-// text that a kiosk will draw on a terminal: C0 controls other than tab and
-// newline, DEL, C1 controls, ESC sequences (CSI, OSC, DCS… up to their
-// terminator, never past the end of the line) and bidirectional overrides.
-// CRLF becomes LF silently; a lone CR is removed. Line numbers do not change.
-func Sanitize(s string) (string, []Removal) {
-	if isClean(s) {
-		return s, nil
-	}
-	var out strings.Builder
-	out.Grow(len(s))
-	var rems []Removal
-	line := 1
-	var cur strings.Builder // what was removed on this line
-	endLine := func() {
-		if cur.Len() > 0 {
-			q := strconv.Quote(cur.String())
-			rems = append(rems, Removal{Line: line, Removed: q[1 : len(q)-1]})
-			cur.Reset()
-		}
-	}
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\n':
-			endLine()
-			out.WriteByte('\n')
-			line++
-			i++
-			continue
-		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
-			i++ // CRLF: keep the LF
-			continue
-		case r == '\t' || !isControl(r):
-			out.WriteString(s[i : i+size])
-			i += size
-			continue
-		}
-		n := escapeLen(s[i:])
-		cur.WriteString(s[i : i+n])
-		i += n
-	}
-	endLine()
-	return out.String(), rems
-}
+// Sanitize removes control characters, terminal escape sequences (CSI,
+// OSC, DCS… up to their terminator, never past the end of the line),
+// bidirectional controls, other format characters and noncharacters from
+// text that a kiosk will draw on a terminal, and says what it removed on
+// which line: termtext.Source. Tabs, newlines and a leading byte-order mark
+// are kept; CRLF becomes LF silently; a lone CR is removed. Line numbers do
+// not change.
+func Sanitize(s string) (string, []Removal) { return termtext.Source(s) }
 
-func isClean(s string) bool {
-	for _, r := range s {
-		if r != '\n' && r != '\t' && isControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func isControl(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true // bidi embeddings, overrides and isolates
-	}
-	return false
-}
-
-// escapeLen returns how many bytes of s, which starts with a control
-// character, form one control or escape sequence. It never goes past a
-// newline.
-func escapeLen(s string) int {
-	r, size := utf8.DecodeRuneInString(s)
-	var rest string
-	switch {
-	case r == 0x1b && len(s) > 1:
-		switch s[1] {
-		case '[':
-			return size + 1 + csiLen(s[2:])
-		case ']', 'P', '_', '^', 'X':
-			return size + 1 + stringLen(s[2:])
-		default:
-			if s[1] >= 0x20 && s[1] <= 0x7e {
-				return size + 1
-			}
-			return size
-		}
-	case r == 0x9b: // C1 CSI
-		rest = s[size:]
-		return size + csiLen(rest)
-	case r == 0x9d || r == 0x90 || r == 0x9f || r == 0x9e || r == 0x98: // C1 OSC, DCS, APC, PM, SOS
-		rest = s[size:]
-		return size + stringLen(rest)
-	}
-	return size
-}
-
-// csiLen is the length of a CSI sequence's parameters and final byte.
-func csiLen(s string) int {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 0x20 && c <= 0x3f: // parameter and intermediate bytes
-		case c >= 0x40 && c <= 0x7e:
-			return i + 1
-		default:
-			return i
-		}
-	}
-	return len(s)
-}
-
-// stringLen is the length of an OSC/DCS/APC string up to and including
-// BEL or ST (ESC \), stopping before a newline.
-func stringLen(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\n':
-			return i
-		case 0x07:
-			return i + 1
-		case 0x1b:
-			if i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
-		}
-	}
-	return len(s)
-}
+// isControl reports C0 (tab and newline included), DEL, C1 and bidi
+// controls: termtext.IsControl.
+func isControl(r rune) bool { return termtext.IsControl(r) }
 
 // sanitizeProblems turns removals into warnings, at most maxPerFile of them
 // plus a count of the rest.

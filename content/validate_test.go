@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kiosk/internal/termtext"
 )
 
 // TestCheckTestdataPacks runs Check on every pack under testdata/packs and
@@ -111,38 +113,6 @@ func TestLinkLinesWithoutLead(t *testing.T) {
 	}
 }
 
-func TestSanitize(t *testing.T) {
-	cases := []struct{ in, out, removed string }{
-		{"纯文本\n第二行\t制表", "纯文本\n第二行\t制表", ""},
-		{"a\r\nb\r\n", "a\nb\n", ""},
-		{"红\x1b[1;31m字\x1b[0m", "红字", `\x1b[1;31m\x1b[0m`},
-		{"t\x1b]0;title\x1b\\x", "tx", `\x1b]0;title\x1b\\`},
-		{"osc\x1b]8;;http://x\nnext", "osc\nnext", `\x1b]8;;http://x`},
-		{"a\x1bcb", "ab", `\x1bc`},
-		{"a\u009b2Jb", "ab", `\u009b2J`},
-		{"bidi\u202eabc\u202c", "bidiabc", `\u202e\u202c`},
-		{"del\x7f lone\rcr", "del lonecr", `\x7f\r`},
-		{"end\x1b", "end", `\x1b`},
-	}
-	for _, c := range cases {
-		got, rems := Sanitize(c.in)
-		if got != c.out {
-			t.Errorf("Sanitize(%q) = %q, want %q", c.in, got, c.out)
-		}
-		var removed []string
-		for _, r := range rems {
-			removed = append(removed, r.Removed)
-		}
-		if strings.Join(removed, "|") != c.removed {
-			t.Errorf("Sanitize(%q) removed %q, want %q", c.in, strings.Join(removed, "|"), c.removed)
-		}
-	}
-	_, rems := Sanitize("a\n\x07\nb\x07")
-	if len(rems) != 2 || rems[0].Line != 2 || rems[1].Line != 3 {
-		t.Errorf("lines %+v", rems)
-	}
-}
-
 func TestEncodingProblems(t *testing.T) {
 	utf16 := []byte{0xff, 0xfe, '-', 0, '-', 0, '-', 0}
 	if p := encodingProblem("a.md", utf16); !strings.Contains(p.Msg, "UTF-16") {
@@ -192,7 +162,7 @@ func FuzzFrontMatter(f *testing.F) {
 			return
 		}
 		for _, s := range []string{d.Title, d.IndexNo, d.Body} {
-			if !utf8.ValidString(s) || !isClean(s) {
+			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && termtext.Unsafe(r) }) {
 				t.Fatalf("unclean text %q", s)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/mozillazg/go-pinyin"
 
 	"kiosk/index/hanconv"
+	"kiosk/internal/termtext"
 )
 
 // Text normalisation, shared by the index and the query side so that both
@@ -333,7 +334,7 @@ func PlainText(md string) string {
 	if strings.ContainsAny(s, "*_`\\|") {
 		s = mdInline.Replace(s)
 	}
-	s = Sanitize(s, true)
+	s = termtext.Text(s)
 	// tidy blank runs
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
@@ -345,33 +346,4 @@ func PlainText(md string) string {
 		out = append(out, l)
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
-}
-
-// Sanitize removes control and format characters (C0, C1, DEL, bidi
-// controls, zero-width and the like) and invalid UTF-8; tabs become spaces.
-// Newlines are kept when keepNewlines, else they become spaces.
-func Sanitize(s string, keepNewlines bool) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			continue
-		case r == '\n':
-			if keepNewlines {
-				b.WriteByte('\n')
-			} else {
-				b.WriteByte(' ')
-			}
-		case r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == 0xFFFD:
-			continue
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

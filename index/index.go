@@ -33,6 +33,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"kiosk/content"
+	"kiosk/internal/termtext"
 )
 
 // MappingVersion names the index layout and analysis. An index built with
@@ -146,7 +147,7 @@ func newMapping() mapping.IndexMapping {
 // hit has a snippet; only its own title is indexed.
 func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section) (doc map[string]any, record string) {
 	d := s.Doc
-	title := strings.TrimSpace(Sanitize(s.Title, false))
+	title := strings.TrimSpace(termtext.Line(s.Title))
 	text := PlainText(s.Text)
 	shown := text
 	if shown == "" && next != nil && next.Level > s.Level {
@@ -165,7 +166,7 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 		// the lead section stands for the document: its keywords, 文号
 		// and 索引号 are found in its body (a citizen types a 文号 as
 		// words and numbers: 兰民发 2024 12)
-		meta = Sanitize(strings.Join(append(slices.Clone(d.Keywords), d.DocNo, d.IndexNo), "\n"), true)
+		meta = termtext.Text(strings.Join(append(slices.Clone(d.Keywords), d.DocNo, d.IndexNo), "\n"))
 		full = meta + "\n" + full
 	}
 	// every section holds its document's title: a section answers what
@@ -190,8 +191,8 @@ func (t *tables) sectionDoc(s *content.Section, lead bool, next *content.Section
 		date = d.Date.Format("2006-01-02")
 		doc[fYear] = strconv.Itoa(d.Date.Year())
 	}
-	rec := sectionRecord{Sanitize(s.DisplayTitle(), false), Sanitize(d.Title, false), date,
-		Sanitize(d.Publisher, false), Sanitize(d.Catalogue, false), meta, shown}
+	rec := sectionRecord{termtext.Line(s.DisplayTitle()), termtext.Line(d.Title), date,
+		termtext.Line(d.Publisher), termtext.Line(d.Catalogue), meta, shown}
 	if lead {
 		m := strings.Join(append([]string{d.Title, d.IndexNo, d.DocNo, d.Publisher, d.Catalogue}, d.Keywords...), "\n")
 		doc[fMeta] = t.normalize(m)

@@ -326,7 +326,8 @@ func TestConcurrentSearch(t *testing.T) {
 func TestPlainText(t *testing.T) {
 	md := "## 标题\n\n**加粗**和[链接](http://x)。\n\n| 指标 | 数 |\n|---|---|\n| 申请 | 1 |\n\n- 项目\x1b[31m\n"
 	got := PlainText(md)
-	want := "标题\n\n加粗和链接。\n\n指标   数\n申请   1\n\n项目[31m"
+	// the escape sequence goes whole, not only its ESC
+	want := "标题\n\n加粗和链接。\n\n指标   数\n申请   1\n\n项目"
 	if got != want {
 		t.Errorf("PlainText = %q, want %q", got, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"kiosk/index/hanconv"
+	"kiosk/internal/termtext"
 )
 
 // Citizen input is never query syntax: the query is read as text, split
@@ -76,7 +77,7 @@ type parsedQuery struct {
 // cleanQuery removes control characters and cuts the query to
 // maxQueryRunes runes.
 func cleanQuery(q string) string {
-	q = strings.TrimSpace(Sanitize(q, false))
+	q = strings.TrimSpace(termtext.Line(q))
 	if utf8.RuneCountInString(q) > maxQueryRunes {
 		rs := []rune(q)
 		q = string(rs[:maxQueryRunes])

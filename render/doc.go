@@ -5,7 +5,8 @@
 //
 //	r := render.New(render.Options{Style: "dark"}) // or "light", "notty"
 //	out, err := r.Render(section.Ref(), section.Markdown(), width)
-//	render.Sanitize(title)             // for any untrusted text shown elsewhere
+//	render.Sanitize(text)              // termtext.Text: untrusted text kept in lines
+//	                                   // (termtext.Line for one line)
 //	render.Plain(out)                  // out without escape sequences
 //	render.LineOf(out, "查阅点", 2)    // line of the 3rd occurrence, for scrolling
 //

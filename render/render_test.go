@@ -111,7 +111,7 @@ func checkEscapes(out string, notty bool) error {
 		case r == '\n':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			return fmt.Errorf("control character %U at byte %d", r, i)
-		case r == breakMark || r == 0x2011 || isNonchar(r) || r == utf8.RuneError:
+		case r == breakMark || r == 0x2011 || unicode.Is(unicode.Noncharacter_Code_Point, r) || r == utf8.RuneError:
 			return fmt.Errorf("internal character %U leaked at byte %d", r, i)
 		}
 		i += size
@@ -440,29 +440,17 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// Sanitize is termtext.Text (tested there); what this package relies on:
+// no input reaches glamour holding a mark of its own (break marks,
+// heading and table sentinels) or an escape sequence.
 func TestSanitize(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"政府信息", "政府信息"},
-		{"红\x1b[31m色\x1b[0m字", "红色字"},
-		{"剪\x1b]52;c;aGVsbG8=\x07贴", "剪贴"},
-		{"标\x1b]0;title\x1b\\题", "标题"},
-		{"链\x1b]8;;http://x\x1b\\接\x1b]8;;\x1b\\", "链接"},
-		{"八\u009b31m位", "八位"},
-		{"八\u009d0;t\u009c位", "八位"},
-		{"D\x1bPq#0\x1b\\CS", "DCS"},
-		{"A\x1b_Gf=1\x1b\\PC", "APC"},
-		{"裸\x1b字", "裸字"},
-		{"ESC c\x1bc重置", "ESC c重置"},
-		{"回车\r\n覆盖\r", "回车\n覆盖"},
-		{"退格\x08响铃\x07", "退格响铃"},
-		{"a\tb", "a    b"},
-		{"未终止\x1b]2;标题\n下一行", "未终止\n下一行"},
+		{"标\x1b]0;title\x07题\x1b[2J", "标题"},
 		{"行\u2028分隔\u2029段", "行\n分隔\n\n段"},
-		{"反\u202e向\u2066字\u2069", "反向字"},
-		{"非\ufdd1字符\uffff", "非字符"},
-		{"bad\xff\xfeutf8", "badutf8"},
-		{"del\x7f", "del"},
-		{"C1\u0085NEL", "C1NEL"},
+		{"哨\ufdd0兵\ufdd1\ufdd2\ufdd3", "哨兵"},
+		{"a\tb", "a    b"},
+		{"反\u202e向", "反向"},
 	}
 	for _, c := range cases {
 		if got := Sanitize(c.in); got != c.want {

@@ -56,6 +56,8 @@ type jsonExport struct {
 		Start string `json:"start"`
 		End   string `json:"end"`
 	} `json:"visits"`
+
+	generated time.Time // GeneratedAt, parsed
 }
 
 // MergeFiles merges the JSON exports at paths; see Merge.
@@ -98,7 +100,8 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 	yearFrom := ""
 	type meta struct {
 		p   jsonPoint
-		gen string
+		gen time.Time // the export's generated_at
+		src string    // its file
 	}
 	points := map[string]meta{}
 	seen := map[[2]string]VisitRecord{}
@@ -118,11 +121,22 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 		}
 		r.Sources = append(r.Sources, in.Name)
 		for _, p := range ex.Points {
-			if m, ok := points[p.ID]; !ok || ex.GeneratedAt >= m.gen {
-				if ok && m.p.Level != p.Level {
-					r.Notes = append(r.Notes, fmt.Sprintf("point %s: level %s in one export and %s in another; using the newer (%s)", p.ID, m.p.Level, p.Level, in.Name))
-				}
-				points[p.ID] = meta{p, ex.GeneratedAt}
+			cur := meta{p, ex.generated, in.Name}
+			old, ok := points[p.ID]
+			if !ok {
+				points[p.ID] = cur
+				continue
+			}
+			// The newer export by the instant it was made (the zone it is
+			// written in does not matter); of two made at the same
+			// instant, the later given.
+			if cur.gen.Before(old.gen) {
+				old, cur = cur, old
+			}
+			points[p.ID] = cur
+			if old.p.Level != cur.p.Level {
+				r.Notes = append(r.Notes, fmt.Sprintf("查阅点 %s 的层级在 %s 中为 %s,在较新的 %s 中为 %s,采用较新的 (point %s: level %s in %s, %s in the newer %s; using the newer)",
+					p.ID, old.src, old.p.Level, cur.src, cur.p.Level, p.ID, old.p.Level, old.src, cur.p.Level, cur.src))
 			}
 		}
 		for _, v := range recs {
@@ -195,6 +209,7 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 		return nil
 	}
 	slices.Sort(r.Notes)
+	r.Notes = slices.Compact(r.Notes)
 	r.finish()
 	return r, nil
 }
@@ -205,12 +220,15 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 		return fmt.Errorf("%s: %w: %s", in.Name, ErrNotExport, fmt.Sprintf(format, a...))
 	}
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%s: damaged or edited export: %s", in.Name, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%s: 导出文件已损坏或被改动 (damaged or edited export): %s", in.Name, fmt.Sprintf(format, a...))
 	}
 	dec := json.NewDecoder(in.R)
 	var ex jsonExport
 	if err := dec.Decode(&ex); err != nil {
 		return nil, nil, notExport("it is not JSON of the expected shape (%v); give the files written by 'kiosk visits export --format json'", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, bad("文件末尾有多余内容 (trailing data after the JSON object)")
 	}
 	if ex.Format != JSONFormat {
 		return nil, nil, notExport("its \"format\" is %q, not %q; give the files written by 'kiosk visits export --format json'", ex.Format, JSONFormat)
@@ -224,6 +242,11 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 	if ex.Total == nil {
 		return nil, nil, bad("no \"total\"")
 	}
+	gen, err := time.Parse(time.RFC3339, ex.GeneratedAt)
+	if err != nil {
+		return nil, nil, bad("generated_at %q 不是 RFC 3339 时间 (is not an RFC 3339 time)", ex.GeneratedAt)
+	}
+	ex.generated = gen
 	pts := map[string]*jsonPoint{}
 	total := 0
 	for i := range ex.Points {
@@ -261,8 +284,12 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 				}
 			}
 		}
-		if l.Total != want.Total || l.Months != want.Months {
+		if l.Total != want.Total {
 			return nil, nil, bad("levels.%s: total %d is not the sum of its points (%d)", level, l.Total, want.Total)
+		}
+		if m := firstDiff(l.Months, want.Months); m >= 0 {
+			return nil, nil, bad("levels.%s 的 %d月人次为 %d,其查阅点合计为 %d (levels.%s: months[%d] (%s) is %d but its points add up to %d)",
+				level, m+1, l.Months[m], want.Months[m], level, m, time.Month(m+1), l.Months[m], want.Months[m])
 		}
 	}
 	got := map[string]*[12]int{}
@@ -307,8 +334,9 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 		if g := got[id]; g != nil {
 			m = *g
 		}
-		if m != p.Months {
-			return nil, nil, bad("point %s: its months %v do not match its visits list %v", id, p.Months, m)
+		if i := firstDiff(p.Months, m); i >= 0 {
+			return nil, nil, bad("查阅点 %s 的 %d月人次为 %d,访问列表中为 %d (point %s: months[%d] (%s) is %d but its visits list has %d)",
+				id, i+1, p.Months[i], m[i], id, i, time.Month(i+1), p.Months[i], m[i])
 		}
 	}
 	ex.Visits = nil
@@ -377,6 +405,16 @@ func ReadPointsFile(path string) ([]config.Point, error) {
 		return nil, fmt.Errorf("points file %s lists no point", path)
 	}
 	return pts, nil
+}
+
+// firstDiff returns the first month in which a and b differ, or -1.
+func firstDiff(a, b [12]int) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
 }
 
 // localDay is the date of t in its own offset as yyyymmdd.

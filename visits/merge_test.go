@@ -22,12 +22,18 @@ var (
 // the visits starting at starts (each one minute long).
 func kioskExport(t *testing.T, p config.Point, year int, starts ...time.Time) []byte {
 	t.Helper()
+	return kioskExportAt(t, p, year, genTime, starts...)
+}
+
+// kioskExportAt is kioskExport generated at gen (written in gen's zone).
+func kioskExportAt(t *testing.T, p config.Point, year int, gen time.Time, starts ...time.Time) []byte {
+	t.Helper()
 	s := openTemp(t)
 	ids := seqIDs("00000000-0000-4000-8000-" + strings.ReplaceAll(p.ID, "-", ""))
 	for _, st := range starts {
 		visitAt(t, s, p, ids, st, time.Minute, 1)
 	}
-	r, err := BuildReport(context.Background(), s, ReportOptions{Year: year, Point: p, Labels: testLabels, Now: genNow})
+	r, err := BuildReport(context.Background(), s, ReportOptions{Year: year, Point: p, Labels: testLabels, Now: func() time.Time { return gen }})
 	must(t, err)
 	return render(t, r, FormatJSON)
 }
@@ -124,8 +130,8 @@ func TestMergeRejectsWhatIsNotAnExport(t *testing.T) {
 		{"list.json", []byte(`[1, 2, 3]`), "not a kiosk visits export"},
 		{"empty.json", nil, "not a kiosk visits export"},
 		{"2025.json", other, "is the export of 2025, but a.json is of 2026"},
-		{"edited-level.json", tamperedLevel, "damaged or edited export: levels.county: total 5 is not the sum"},
-		{"edited-point.json", tamperedPoint, "damaged or edited export: point xq-01: its months [3 1 0 0 0 0 0 0 0 0 0 1] do not match its visits list [2 1 0 0 0 0 0 0 0 0 0 1]"},
+		{"edited-level.json", tamperedLevel, "(damaged or edited export): levels.county: total 5 is not the sum"},
+		{"edited-point.json", tamperedPoint, "point xq-01: months[0] (January) is 3 but its visits list has 2"},
 	}
 	for _, c := range cases {
 		_, err := Merge([]Input{in("a.json", a), in(c.name, c.data)}, MergeOptions{Labels: testLabels})
@@ -165,6 +171,95 @@ func TestReadPointsFile(t *testing.T) {
 		path := filepath.Join(dir, name)
 		must(t, os.WriteFile(path, []byte(body), 0o644))
 		if _, err := ReadPointsFile(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+}
+
+// The newer export of a point gives its name and level, the newer by the
+// instant it was made, whatever zone generated_at is written in; a level
+// that differs between exports gets the same note in either order.
+func TestMergeNewerExportByInstant(t *testing.T) {
+	moved := testCounty
+	moved.Name, moved.Level = "区政务服务中心查阅点(新址)", config.LevelTownship
+	// 10:00 in Beijing, then 03:30 UTC = 11:30 in Beijing: the second is
+	// newer although its text sorts first.
+	older := kioskExportAt(t, testCounty, 2026, time.Date(2027, 1, 5, 10, 0, 0, 0, cst), d(1, 5, 9))
+	newer := kioskExportAt(t, moved, 2026, time.Date(2027, 1, 5, 3, 30, 0, 0, time.UTC), d(1, 5, 9), d(2, 1, 9))
+	if !bytes.Contains(newer, []byte(`"generated_at": "2027-01-05T03:30:00Z"`)) {
+		t.Fatalf("fixture: %s", newer)
+	}
+	var notes []string
+	for _, order := range [][]Input{
+		{in("old.json", older), in("new.json", newer)},
+		{in("new.json", newer), in("old.json", older)},
+	} {
+		r, err := Merge(order, MergeOptions{Labels: testLabels, Now: genNow})
+		must(t, err)
+		if len(r.Points) != 1 || r.Points[0].Name != moved.Name || r.Points[0].Level != moved.Level || r.Total != 2 {
+			t.Errorf("%s first: points %+v, total %d; want the newer export's name and level", order[0].Name, r.Points, r.Total)
+		}
+		notes = append(notes, strings.Join(r.Notes, "\n"))
+	}
+	if !strings.Contains(notes[0], "new.json") || !strings.Contains(notes[0], "old.json") || notes[0] != notes[1] {
+		t.Errorf("level notes differ with the order or do not name both files:\n%q\n%q", notes[0], notes[1])
+	}
+}
+
+func TestMergeRefusesTrailingData(t *testing.T) {
+	a := kioskExport(t, testCounty, 2026, d(1, 5, 9))
+	for name, tail := range map[string]string{
+		"two.json":     string(a),
+		"garbage.json": "x",
+		"brace.json":   "}",
+		"object.json":  `{"format": "kiosk-visits"}`,
+	} {
+		_, err := Merge([]Input{in(name, append(append([]byte{}, a...), tail...))}, MergeOptions{Labels: testLabels})
+		if err == nil || !strings.HasPrefix(err.Error(), name+": ") || !strings.Contains(err.Error(), "文件末尾有多余内容 (trailing data after the JSON object)") {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+	// Blank lines after the object are not data.
+	if _, err := Merge([]Input{in("blank.json", append(append([]byte{}, a...), " \r\n\n"...))}, MergeOptions{Labels: testLabels}); err != nil {
+		t.Errorf("trailing blanks refused: %v", err)
+	}
+}
+
+// An edited month whose total still adds up is named: the level or
+// point, the month and the field.
+func TestMergeNamesTheBadMonth(t *testing.T) {
+	a := kioskExport(t, testCounty, 2026, d(1, 5, 9), d(1, 6, 9), d(2, 1, 9))
+	months := []byte(`"months":[2,1,0,0,0,0,0,0,0,0,0,0]`)
+	shifted := []byte(`"months":[1,2,0,0,0,0,0,0,0,0,0,0]`)
+	if bytes.Count(a, months) != 2 { // levels.county, then the point
+		t.Fatalf("fixture: %s", a)
+	}
+	level := bytes.Replace(a, months, shifted, 1)
+	point := bytes.ReplaceAll(a, months, shifted)
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"level.json", level, "levels.county: months[0] (January) is 1 but its points add up to 2"},
+		{"point.json", point, "point xq-01: months[0] (January) is 1 but its visits list has 2"},
+	} {
+		_, err := Merge([]Input{in(c.name, c.data)}, MergeOptions{Labels: testLabels})
+		if err == nil || !strings.HasPrefix(err.Error(), c.name+": ") || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "total") {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestMergeRefusesBadGeneratedAt(t *testing.T) {
+	a := kioskExport(t, testCounty, 2026, d(1, 5, 9))
+	gen := []byte(`"generated_at": "2027-01-05T10:00:00+08:00"`)
+	for name, repl := range map[string]string{
+		"text.json":    `"generated_at": "5 January 2027"`,
+		"missing.json": `"generated_by": "x"`,
+	} {
+		_, err := Merge([]Input{in(name, bytes.Replace(a, gen, []byte(repl), 1))}, MergeOptions{Labels: testLabels})
+		if err == nil || !strings.HasPrefix(err.Error(), name+": ") || !strings.Contains(err.Error(), "generated_at") {
 			t.Errorf("%s: error %v", name, err)
 		}
 	}

@@ -63,7 +63,19 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	// immutable: opened read-only as a file nothing writes to, because
+	// its folder is read-only (OpenReadOnly).
+	immutable bool
 }
+
+// openMode is how open opens the file.
+type openMode int
+
+const (
+	modeKiosk     openMode = iota // create, migrate, recover; the kiosk
+	modeReadOnly                  // SQLite mode=ro: reads beside a running kiosk
+	modeImmutable                 // mode=ro&immutable=1: a read-only folder
+)
 
 // migrations are applied in order; migrations[i] brings the schema from
 // version i to version i+1. Never edit a released migration: append a new one.
@@ -104,17 +116,62 @@ var SchemaVersion = len(migrations)
 // every unfinished visit belongs to a process that is gone. Staff commands
 // (export, summary) use OpenReadOnly, which never writes.
 func Open(path string) (*Store, error) {
-	return open(path, false)
+	return open(path, modeKiosk)
 }
 
 // OpenReadOnly opens an existing visits database for reports. It never
 // writes to the file: no migration, no recovery (open visits count by their
-// start anyway, and end at their last recorded activity in exports).
+// start anyway, and end at their last recorded activity in exports); a
+// write through the Store fails.
+//
+// Reading a WAL database makes SQLite create visits.db-shm beside it, which
+// a read-only folder (a copied or read-only mounted data folder, another
+// user's kiosk) refuses: "attempt to write a readonly database". Then, if
+// no visits.db-wal holds visits not yet in visits.db, the file is read as
+// one nothing writes to (SQLite immutable=1: no -shm, no locks) and
+// Immutable reports true; otherwise the error says to copy the folder.
 func OpenReadOnly(path string) (*Store, error) {
-	return open(path, true)
+	s, err := open(path, modeReadOnly)
+	if err == nil || !folderRefused(err) {
+		return s, err
+	}
+	return openInReadOnlyFolder(path)
 }
 
-func open(path string, readOnly bool) (*Store, error) {
+// folderRefused reports SQLite's errors for a WAL database whose -shm file
+// cannot be created (or opened).
+func folderRefused(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
+}
+
+// openInReadOnlyFolder opens path as an immutable file, unless its WAL
+// holds data: immutable reading would not see it.
+func openInReadOnlyFolder(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("%s: 数据文件夹不可写,而 %s-wal 中可能有尚未写入数据库的访问记录:请把整个数据文件夹复制到可写的位置后读取副本 (the folder is read-only and %s-wal may hold visits not yet in the database: copy the whole data folder somewhere writable and read the copy)",
+			abs, filepath.Base(abs), filepath.Base(abs))
+	}
+	return open(abs, modeImmutable)
+}
+
+// Immutable reports whether the store was opened as a file nothing writes
+// to, because its folder is read-only (see OpenReadOnly).
+func (s *Store) Immutable() bool { return s.immutable }
+
+func open(path string, mode openMode) (*Store, error) {
+	readOnly := mode != modeKiosk
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -147,17 +204,21 @@ func open(path string, readOnly bool) (*Store, error) {
 	// 32 MB of page cache per connection (used only as a year's export
 	// reads); the default 2 MB makes a 1,000,000-visit export seek.
 	q.Add("_pragma", "cache_size(-32768)")
-	if readOnly {
-		q.Set("mode", "ro")
-	} else {
+	switch mode {
+	case modeKiosk:
 		q.Set("_txlock", "immediate")
+	case modeReadOnly:
+		q.Set("mode", "ro")
+	case modeImmutable:
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: abs, readOnly: readOnly}
+	s := &Store{db: db, path: abs, readOnly: readOnly, immutable: mode == modeImmutable}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err

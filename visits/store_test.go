@@ -134,14 +134,78 @@ func TestOpenReadOnlyNeverCreatesOrWrites(t *testing.T) {
 	must(t, err)
 	v, err := ro.Visits(context.Background())
 	must(t, err)
+	if len(v) != 1 || !v[0].Open() || ro.Immutable() {
+		t.Fatalf("%+v (immutable %v)", v, ro.Immutable())
+	}
+	// (before ro.Close: a closed store refuses every statement)
+	if _, err := ro.db.Exec(`DELETE FROM visits`); err == nil || !strings.Contains(err.Error(), "readonly") {
+		t.Fatalf("read-only store wrote (%v)", err)
+	}
 	ro.Close()
-	if len(v) != 1 || !v[0].Open() {
-		t.Fatalf("%+v", v)
+	s.Close()
+}
+
+// A data folder that cannot be written: SQLite cannot create the -shm
+// file it reads a WAL database with, so the file is read as immutable.
+// Folder permissions do not stop root, so this calls what OpenReadOnly
+// falls back to; cmd/kiosk's TestVisitsOnReadOnlyDataFolder runs the
+// whole path as an unprivileged user.
+func TestOpenInReadOnlyFolder(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "visits.db")
+	s, err := Open(path)
+	must(t, err)
+	tr, err := NewTracker(s, testCounty, TrackerOptions{})
+	must(t, err)
+	must(t, tr.Activity())
+	must(t, tr.End())
+	must(t, s.Close())
+	files := func() []string {
+		ents, err := os.ReadDir(dir)
+		must(t, err)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	before, data := files(), mustRead(t, path)
+
+	ro, err := openInReadOnlyFolder(path)
+	must(t, err)
+	v, err := ro.Visits(context.Background())
+	must(t, err)
+	if len(v) != 1 || !ro.Immutable() {
+		t.Fatalf("%+v (immutable %v)", v, ro.Immutable())
 	}
 	if _, err := ro.db.Exec(`DELETE FROM visits`); err == nil {
-		t.Fatal("read-only store wrote")
+		t.Fatal("immutable store wrote")
 	}
-	s.Close()
+	ro.Close()
+	if after := files(); strings.Join(after, " ") != strings.Join(before, " ") || !bytes.Equal(mustRead(t, path), data) {
+		t.Fatalf("files %v → %v, or the database changed", before, after)
+	}
+
+	// A WAL with visits not yet in the file (a kiosk that stopped without
+	// checkpointing): reading the file alone would miss them.
+	s, err = Open(path)
+	must(t, err)
+	defer s.Close()
+	_, err = s.db.Exec(`PRAGMA wal_autocheckpoint=0`)
+	must(t, err)
+	tr, err = NewTracker(s, testCounty, TrackerOptions{})
+	must(t, err)
+	must(t, tr.Activity())
+	if _, err := openInReadOnlyFolder(path); err == nil || !strings.Contains(err.Error(), "visits.db-wal") {
+		t.Fatalf("a WAL holding visits was ignored: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	return b
 }
 
 func TestOpenClosesUnfinishedVisitsAtLastActivity(t *testing.T) {

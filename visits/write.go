@@ -2,6 +2,7 @@ package visits
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"kiosk/internal/termtext"
 )
 
 // Format is an export format.
@@ -86,11 +91,34 @@ type cell struct {
 func txt(s string) cell { return cell{s: s} }
 func num(n int) cell    { return cell{n: n, num: true} }
 
+// String is the cell as every rendering shows it: a number, or the text
+// as one line safe for a terminal (names and labels come from points
+// files, kiosk.toml and other kiosks' exports).
 func (c cell) String() string {
 	if c.num {
 		return strconv.Itoa(c.n)
 	}
-	return c.s
+	return termtext.Line(c.s)
+}
+
+// csvField is how every field of every CSV this program writes is
+// written: a count as its digits; a text as one safe line (cell.String)
+// and, when a spreadsheet would take it for a formula, with a single quote
+// in front (the OWASP rule against CSV injection: Excel and WPS run a cell
+// starting with =, +, -, @, a tab or a CR, e.g. =HYPERLINK(…) in a point's
+// name; the quote makes it text). A blank before the sign does not hide it.
+func csvField(c cell) string {
+	s := c.String()
+	if c.num {
+		return s
+	}
+	if strings.HasPrefix(c.s, "\t") || strings.HasPrefix(c.s, "\r") {
+		return "'" + s
+	}
+	if t := strings.TrimLeft(s, " \u3000"); t != "" && strings.IndexByte("=+-@", t[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 func months(m [12]int) []cell {
@@ -189,18 +217,18 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		for _, row := range t {
 			rec := make([]string, len(row))
 			for i, c := range row {
-				rec[i] = c.String()
+				rec[i] = csvField(c)
 			}
 			cw.Write(rec)
 		}
 	}
-	cw.Write([]string{r.Title()})
+	put([][]cell{{txt(r.Title())}})
 	put(r.summaryTable())
 	cw.Write([]string{})
 	put(r.pointsTable())
 	cw.Write([]string{})
 	for _, n := range r.notes() {
-		cw.Write([]string{n})
+		put([][]cell{{txt(n)}})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -244,7 +272,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	table(r.pointsTable())
 	bw.WriteString("\n")
 	for _, n := range r.notes() {
-		bw.WriteString("- " + mdEscape(n) + "\n")
+		bw.WriteString("- " + mdEscape(txt(n).String()) + "\n")
 	}
 	return bw.Flush()
 }
@@ -275,7 +303,7 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 				if c.num {
 					vals[j] = c.n
 				} else {
-					vals[j] = c.s
+					vals[j] = c.String() // a string cell: text, never a formula
 				}
 			}
 			addr, _ := excelize.CoordinatesToCellName(1, first+i)
@@ -346,7 +374,7 @@ type jsonMissing struct {
 func (r *Report) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	head := func(key string, v any) error {
-		b, err := json.Marshal(v)
+		b, err := marshalJSON(v)
 		if err != nil {
 			return err
 		}
@@ -369,7 +397,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		if p.Missing {
 			continue
 		}
-		b, err := json.Marshal(jsonPoint{p.ID, p.Name, p.Level, p.Months, p.Total})
+		b, err := marshalJSON(jsonPoint{p.ID, p.Name, p.Level, p.Months, p.Total})
 		if err != nil {
 			return err
 		}
@@ -396,7 +424,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		err := r.visits(func(v VisitRecord) error {
 			q, ok := quoted[v.Point]
 			if !ok {
-				q, _ = json.Marshal(v.Point)
+				q, _ = marshalJSON(v.Point)
 				quoted[v.Point] = q
 			}
 			line = line[:0]
@@ -425,15 +453,46 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // appendJSONString appends s as a JSON string: the fast path for the plain
-// ASCII of UUIDs, encoding/json for anything else.
+// ASCII of UUIDs, marshalJSON for anything else.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
+			q, _ := marshalJSON(s)
 			return append(b, q...)
 		}
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// marshalJSON is json.Marshal with every character a terminal must not be
+// sent (termtext.Unsafe: DEL, C1 controls, bidi and other format
+// characters, noncharacters; encoding/json escapes only C0 and U+2028/9)
+// written as a \u escape: the exchange format keeps names exactly, and a
+// file printed or opened in an editor shows no hidden text.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.IndexFunc(b, termtext.Unsafe)
+	if i < 0 {
+		return b, nil
+	}
+	// Outside strings JSON is ASCII without controls: every match is
+	// inside a string, where an escape means the same character.
+	out := append([]byte(nil), b[:i]...)
+	for _, r := range string(b[i:]) {
+		if !termtext.Unsafe(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/internal/termtext"
 )
 
 const contentUsage = `Usage: kiosk content COMMAND [args]
@@ -111,7 +112,7 @@ func (e packError) ExitCode() int { return 1 }
 // (nil when there are only warnings).
 func printProblems(w io.Writer, probs content.Problems) error {
 	for _, p := range probs {
-		fmt.Fprintln(w, p.String())
+		fmt.Fprintln(w, termtext.Line(p.String()))
 	}
 	if n := len(probs.Errors()); n > 0 {
 		return packError{errors: n, warnings: len(probs) - n}
@@ -131,7 +132,7 @@ func contentCheck(a *app, src string) error {
 	for _, d := range p.Docs {
 		sections += len(d.Sections)
 	}
-	fmt.Fprintf(a.stdout, "内容包可以加载:%s %s,%d 篇文档,%d 个章节", p.Manifest.Title, p.Manifest.Version, len(p.Docs), sections)
+	fmt.Fprintf(a.stdout, "内容包可以加载:%s %s,%d 篇文档,%d 个章节", termtext.Line(p.Manifest.Title), termtext.Line(p.Manifest.Version), len(p.Docs), sections)
 	if len(p.Synonyms) > 0 {
 		fmt.Fprintf(a.stdout, ",%d 组同义词", len(p.Synonyms))
 	}
@@ -147,7 +148,7 @@ func contentLoad(a *app, src string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "正在检查并解包 %s …\n", src)
+	fmt.Fprintf(a.stderr, "正在检查并解包 %s …\n", termtext.Line(src))
 	bar := newProgressBar(a.stderr, "建立索引")
 	start := time.Now()
 	res, err := store.Load(src, index.Build, bar.update)
@@ -163,11 +164,11 @@ func contentLoad(a *app, src string) error {
 	printProblems(a.stdout, res.Warnings)
 	v := res.Version
 	if res.Unchanged {
-		fmt.Fprintf(a.stdout, "这个内容包与当前版本 %s 相同,没有做任何改变。\n", v.ID)
+		fmt.Fprintf(a.stdout, "这个内容包与当前版本 %s 相同,没有做任何改变。\n", termtext.Line(v.ID))
 		return nil
 	}
 	fmt.Fprintf(a.stdout, "已加载并切换到版本 %s:%s %s,%d 篇文档,%d 个章节(用时 %.1f 秒)。\n",
-		v.ID, v.Title, v.PackVersion, v.Docs, v.Sections, time.Since(start).Seconds())
+		termtext.Line(v.ID), termtext.Line(v.Title), termtext.Line(v.PackVersion), v.Docs, v.Sections, time.Since(start).Seconds())
 	fmt.Fprintln(a.stdout, "正在运行的自助终端会在回到待机画面时换用新内容。")
 	return nil
 }
@@ -191,7 +192,7 @@ func contentList(a *app) error {
 			msg = "* 正在使用内置的默认内容(已安装的版本见下,可用 kiosk content rollback VERSION 切换)"
 		}
 		if p, err := content.Default(); err == nil {
-			msg += fmt.Sprintf("(%s %s,%d 篇文档)", p.Manifest.Title, p.Manifest.Version, len(p.Docs))
+			msg += fmt.Sprintf("(%s %s,%d 篇文档)", termtext.Line(p.Manifest.Title), termtext.Line(p.Manifest.Version), len(p.Docs))
 		}
 		fmt.Fprintln(a.stdout, msg+"。")
 	}
@@ -200,9 +201,9 @@ func contentList(a *app) error {
 		if v.Live {
 			mark, note = "*", "  (当前版本)"
 		}
-		fmt.Fprintf(a.stdout, "%s %s%s\n", mark, v.ID, note)
-		fmt.Fprintf(a.stdout, "    内容包: %s %s(发布于 %s)\n", v.Title, v.PackVersion, v.Published)
-		fmt.Fprintf(a.stdout, "    载入于: %s,来自 %s\n", v.LoadedAt.Local().Format("2006-01-02 15:04:05"), v.Source)
+		fmt.Fprintf(a.stdout, "%s %s%s\n", mark, termtext.Line(v.ID), note)
+		fmt.Fprintf(a.stdout, "    内容包: %s %s(发布于 %s)\n", termtext.Line(v.Title), termtext.Line(v.PackVersion), termtext.Line(v.Published))
+		fmt.Fprintf(a.stdout, "    载入于: %s,来自 %s\n", v.LoadedAt.Local().Format("2006-01-02 15:04:05"), termtext.Line(v.Source))
 		fmt.Fprintf(a.stdout, "    文档 %d 篇,章节 %d 个\n", v.Docs, v.Sections)
 	}
 	return nil
@@ -220,7 +221,7 @@ func contentRollback(a *app, id string) error {
 	if v.ID == content.NoVersion {
 		fmt.Fprintln(a.stdout, "已切换到内置的默认内容(已安装的版本仍保留,可再用 rollback VERSION 切换)。")
 	} else {
-		fmt.Fprintf(a.stdout, "已切换到版本 %s:%s %s,%d 篇文档。\n", v.ID, v.Title, v.PackVersion, v.Docs)
+		fmt.Fprintf(a.stdout, "已切换到版本 %s:%s %s,%d 篇文档。\n", termtext.Line(v.ID), termtext.Line(v.Title), termtext.Line(v.PackVersion), v.Docs)
 	}
 	fmt.Fprintln(a.stdout, "正在运行的自助终端会在回到待机画面时换用这个版本。")
 	return nil
@@ -245,7 +246,7 @@ func contentImport(a *app, outDir string, force bool, files []string) error {
 	failed := 0
 	for _, f := range files {
 		if err := importOne(a, outDir, force, f); err != nil {
-			fmt.Fprintf(a.stderr, "kiosk: %s: %v\n", f, err)
+			fmt.Fprintf(a.stderr, "kiosk: %s: %s\n", termtext.Line(f), termtext.Line(err.Error()))
 			failed++
 		}
 	}
@@ -289,13 +290,13 @@ func importOne(a *app, outDir string, force bool, file string) error {
 		return err
 	}
 	for _, p := range im.Warnings {
-		fmt.Fprintln(a.stdout, p.String())
+		fmt.Fprintln(a.stdout, termtext.Line(p.String()))
 	}
 	kind := "文本"
 	if im.HTML {
 		kind = "网页"
 	}
-	fmt.Fprintf(a.stdout, "已写入 %s(%s,%s 编码;%d 条警告,略去原文 %d 行)\n", out, kind, im.Encoding, len(im.Warnings), len(im.Dropped))
+	fmt.Fprintf(a.stdout, "已写入 %s(%s,%s 编码;%d 条警告,略去原文 %d 行)\n", termtext.Line(out), kind, im.Encoding, len(im.Warnings), len(im.Dropped))
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"kiosk/internal/termtext"
 )
 
 func cmdList(a *app, args []string) error {
@@ -20,13 +22,13 @@ func cmdList(a *app, args []string) error {
 		return err
 	}
 	for _, d := range p.Docs {
-		fmt.Fprintf(a.stdout, "%s  %s  %s  [%s]\n", d.Ref(), d.Date.Format("2006-01-02"), d.Title, d.Catalogue)
+		fmt.Fprintf(a.stdout, "%s  %s  %s  [%s]\n", termtext.Line(d.Ref()), d.Date.Format("2006-01-02"), termtext.Line(d.Title), termtext.Line(d.Catalogue))
 		for _, s := range d.Sections {
 			indent := "  "
 			if s.Level == 3 {
 				indent = "    "
 			}
-			fmt.Fprintf(a.stdout, "%s%s  %s\n", indent, s.Ref(), strings.TrimSpace(s.DisplayTitle()))
+			fmt.Fprintf(a.stdout, "%s%s  %s\n", indent, termtext.Line(s.Ref()), strings.TrimSpace(termtext.Line(s.DisplayTitle())))
 		}
 	}
 	return nil

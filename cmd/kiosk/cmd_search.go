@@ -14,6 +14,7 @@ import (
 
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/internal/termtext"
 )
 
 func cmdSearch(a *app, args []string) error {
@@ -91,10 +92,10 @@ Flags:`)
 	if res.Total == 0 {
 		fmt.Fprintln(a.stdout, index.NoResults)
 		if len(res.DidYouMean) > 0 {
-			fmt.Fprintln(a.stdout, "您是不是要找:", strings.Join(res.DidYouMean, " / "))
+			fmt.Fprintln(a.stdout, "您是不是要找:", termtext.Line(strings.Join(res.DidYouMean, " / ")))
 		}
 		for _, s := range res.Suggestions {
-			fmt.Fprintln(a.stdout, "  ·", s)
+			fmt.Fprintln(a.stdout, "  ·", termtext.Line(s))
 		}
 		if !res.Popular {
 			return nil
@@ -109,8 +110,10 @@ Flags:`)
 		if !h.Date.IsZero() {
 			date = h.Date.Format("2006-01-02") + "  "
 		}
-		fmt.Fprintf(a.stdout, "%2d. %s  %s › %s  (%.3f)\n    %s%s  [%s]\n    %s\n", i+1, h.Ref, h.DocTitle, h.SectionTitle, h.Score,
-			date, h.Publisher, h.Catalogue, markPlain(h.Snippet, h.SnippetMatches))
+		// index text is made safe when the index is built; an index built
+		// by an older program may not be
+		fmt.Fprintf(a.stdout, "%2d. %s  %s › %s  (%.3f)\n    %s%s  [%s]\n    %s\n", i+1, termtext.Line(h.Ref), termtext.Line(h.DocTitle), termtext.Line(h.SectionTitle), h.Score,
+			date, termtext.Line(h.Publisher), termtext.Line(h.Catalogue), termtext.Text(markPlain(h.Snippet, h.SnippetMatches)))
 	}
 	fmt.Fprintf(a.stdout, "共 %d 条,显示 %d 条 (%s)\n", res.Total, len(res.Hits), res.Took.Round(time.Millisecond/10))
 	return nil
@@ -120,7 +123,7 @@ Flags:`)
 func quoteWords(ws []string) string {
 	var b strings.Builder
 	for _, w := range ws {
-		b.WriteString("“" + w + "”")
+		b.WriteString("“" + termtext.Line(w) + "”")
 	}
 	return b.String()
 }
@@ -128,7 +131,7 @@ func quoteWords(ws []string) string {
 // printExplanation prints how the query was understood, one word a line.
 func printExplanation(w io.Writer, res *index.Results) {
 	e := res.Explanation
-	fmt.Fprintf(w, "查询 (query): %s\n", e.Query)
+	fmt.Fprintf(w, "查询 (query): %s\n", termtext.Line(e.Query))
 	for i, r := range e.Readings {
 		if len(e.Readings) > 1 {
 			fmt.Fprintf(w, "读法 %d (reading %d):\n", i+1, i+1)
@@ -142,7 +145,7 @@ func printExplanation(w io.Writer, res *index.Results) {
 			for _, a := range wd.Alternatives {
 				alts = append(alts, a.Kind+":"+a.Text)
 			}
-			fmt.Fprintf(w, "  词 %s ← %s%s: %s\n", wd.Word, wd.Typed, opt, strings.Join(alts, "  "))
+			fmt.Fprintf(w, "  词 %s ← %s%s: %s\n", termtext.Line(wd.Word), termtext.Line(wd.Typed), opt, termtext.Line(strings.Join(alts, "  ")))
 		}
 	}
 	fmt.Fprintf(w, "全部词语都有的章节 (sections with every word): %d;放宽 (relaxed): %v\n\n", res.Exact, e.Relaxed)
@@ -212,13 +215,13 @@ func cmdIndex(a *app, args []string) error {
 		ix, err := index.Open(dir)
 		switch {
 		case err != nil:
-			fmt.Fprintf(a.stdout, "%s: %v\n", dir, err)
+			fmt.Fprintf(a.stdout, "%s: %s\n", termtext.Line(dir), termtext.Line(err.Error()))
 		default:
 			state := "最新 (up to date)"
 			if ix.Fingerprint() != p.Fingerprint {
 				state = "已过期,需要 kiosk index rebuild (stale)"
 			}
-			fmt.Fprintf(a.stdout, "%s: %d 节, 建于 %s, %s\n", dir, ix.Sections(), ix.BuiltAt().Local().Format("2006-01-02 15:04"), state)
+			fmt.Fprintf(a.stdout, "%s: %d 节, 建于 %s, %s\n", termtext.Line(dir), ix.Sections(), ix.BuiltAt().Local().Format("2006-01-02 15:04"), state)
 			ix.Close()
 		}
 		return nil
@@ -231,7 +234,7 @@ func cmdIndex(a *app, args []string) error {
 	for _, d := range p.Docs {
 		sections += len(d.Sections)
 	}
-	fmt.Fprintf(a.stderr, "搜索索引已建立: %d 份文档, %d 节, 用时 %s\n%s\n", len(p.Docs), sections, time.Since(start).Round(time.Millisecond), dir)
+	fmt.Fprintf(a.stderr, "搜索索引已建立: %d 份文档, %d 节, 用时 %s\n%s\n", len(p.Docs), sections, time.Since(start).Round(time.Millisecond), termtext.Line(dir))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"kiosk/config"
+	"kiosk/internal/termtext"
 )
 
 func cmdStaff(a *app, args []string) error {
@@ -58,7 +59,7 @@ func setPIN(a *app) error {
 	if err := config.SetPIN(a.cfg.Path, hash); err != nil {
 		return fmt.Errorf("saving the PIN: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "已保存工作人员 PIN 到 %s (restart the kiosk to use it)\n", a.cfg.Path)
+	fmt.Fprintf(a.stdout, "已保存工作人员 PIN 到 %s (restart the kiosk to use it)\n", termtext.Line(a.cfg.Path))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kiosk/internal/atomicfile"
+	"kiosk/internal/termtext"
 	"kiosk/visits"
 )
 
@@ -51,6 +52,19 @@ func cmdVisits(a *app, args []string) error {
 }
 
 func visitsDB(a *app) string { return filepath.Join(a.dataDir, "visits.db") }
+
+// openVisitsReadOnly opens DATA/visits.db for a staff command, which only
+// reads, and says so when the data folder is read-only.
+func openVisitsReadOnly(a *app) (*visits.Store, error) {
+	s, err := visits.OpenReadOnly(visitsDB(a))
+	if err != nil {
+		return nil, err
+	}
+	if s.Immutable() {
+		fmt.Fprintln(a.stderr, "注意:数据文件夹不可写,已按只读文件读取 visits.db (note: the data folder is read-only; visits.db was read as a file nothing writes to)")
+	}
+	return s, nil
+}
 
 // parseInterleaved parses flags that may come before, between or after the
 // positional arguments (kiosk visits merge a.json b.json --out x.xlsx).
@@ -128,8 +142,8 @@ func visitsExport(a *app, args []string) error {
 
 导出本查阅点(及本数据库中记录过的其他查阅点)一年的接待人次。访问按开始时
 的当地日期计入。--format json 是交给区里合并(kiosk visits merge)的文件。
-Exports a year: the report rows, by month, by lookup point. Reads DATA/visits.db
-without writing to it, so it is safe while the kiosk runs.
+Exports a year: the report rows, by month, by lookup point. Opens DATA/visits.db
+read-only: safe while the kiosk runs, and on a read-only data folder.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -156,7 +170,7 @@ Flags:`)
 	if err != nil {
 		return usageErr(err.Error())
 	}
-	s, err := visits.OpenReadOnly(visitsDB(a))
+	s, err := openVisitsReadOnly(a)
 	if err != nil {
 		return err
 	}
@@ -170,11 +184,9 @@ Flags:`)
 	if err := o.write(a, r, f); err != nil {
 		return err
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintln(a.stderr, "note:", n)
-	}
+	printNotes(a, r)
 	if o.out != "" {
-		fmt.Fprintf(a.stderr, "已导出 %d 年 %d 人次到 %s (exported %d visits of %d)\n", r.Year, r.Total, o.out, r.Total, r.Year)
+		fmt.Fprintf(a.stderr, "已导出 %d 年 %d 人次到 %s (exported %d visits of %d)\n", r.Year, r.Total, termtext.Line(o.out), r.Total, r.Year)
 	}
 	return nil
 }
@@ -227,15 +239,13 @@ Flags:`)
 	if err := o.write(a, r, f); err != nil {
 		return err
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintln(a.stderr, "note:", n)
-	}
+	printNotes(a, r)
 	if !r.MissingKnown {
 		fmt.Fprintln(a.stderr, "注意:未提供 --points 查阅点清单,无法判断哪些查阅点未报送 (without --points, missing points cannot be known)")
 	} else if m := r.Missing(); len(m) > 0 {
 		var ids []string
 		for _, p := range m {
-			ids = append(ids, p.ID+" "+p.Name)
+			ids = append(ids, termtext.Line(p.ID+" "+p.Name))
 		}
 		fmt.Fprintf(a.stderr, "未报送的查阅点 %d 个 (%d points sent nothing): %s\n", len(m), len(m), strings.Join(ids, "、"))
 	}
@@ -251,7 +261,9 @@ func visitsSummary(a *app, args []string) error {
 		fmt.Fprintln(a.stderr, `Usage: kiosk visits summary
 
 本查阅点今天、本月、今年的接待人次(按访问开始的当地日期),以及今年每月的人次。
-Prints today / this month / this year for this kiosk's lookup point.`)
+只读打开 DATA/visits.db,自助终端运行时、数据文件夹只读时都可以用。
+Prints today / this month / this year for this kiosk's lookup point. Opens
+DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`)
 	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -262,12 +274,20 @@ Prints today / this month / this year for this kiosk's lookup point.`)
 		fs.Usage()
 		return errUsage
 	}
-	s, err := visits.OpenReadOnly(visitsDB(a))
+	now := time.Now()
+	s, err := openVisitsReadOnly(a)
+	if errors.Is(err, visits.ErrNoDatabase) {
+		// A kiosk that has counted no one yet: nothing is wrong.
+		fmt.Fprintf(a.stdout, "%s (%s)  %s\n还没有访客记录 (no visits recorded yet)\n",
+			termtext.Line(a.cfg.Point.Name), termtext.Line(a.cfg.Point.ID), now.Format("2006-01-02 15:04"))
+		fmt.Fprintf(a.stderr, "注意:%s 还不存在;如果这不是自助终端的数据文件夹,请用 --data 指定 (note: %s does not exist yet; give --data if this is not the kiosk's data folder)\n",
+			termtext.Line(visitsDB(a)), termtext.Line(visitsDB(a)))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	now := time.Now()
 	sum, err := s.Summary(context.Background(), a.cfg.Point.ID, now)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Path(), err)
@@ -276,10 +296,18 @@ Prints today / this month / this year for this kiosk's lookup point.`)
 	return nil
 }
 
+// printNotes prints the report's notes on stderr; they name points and
+// files.
+func printNotes(a *app, r *visits.Report) {
+	for _, n := range r.Notes {
+		fmt.Fprintln(a.stderr, "note:", termtext.Line(n))
+	}
+}
+
 // writeSummary prints the figures and a bar per month of this year (ASCII
 // bars: block characters are double width in some CJK terminals).
 func writeSummary(w io.Writer, name string, sum visits.Summary) {
-	fmt.Fprintf(w, "%s (%s)  %s\n", name, sum.Point, sum.Now.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "%s (%s)  %s\n", termtext.Line(name), termtext.Line(sum.Point), sum.Now.Format("2006-01-02 15:04"))
 	fmt.Fprintf(w, "今天 today:       %d\n", sum.Today)
 	fmt.Fprintf(w, "本月 this month:  %d\n", sum.Month)
 	fmt.Fprintf(w, "今年 this year:   %d\n", sum.Year)

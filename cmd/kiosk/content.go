@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"kiosk/content"
+	"kiosk/internal/termtext"
 )
 
 // liveContent is what the kiosk shows and where to notice that it changed.
@@ -40,12 +41,12 @@ func loadLiveContent(a *app) (liveContent, error) {
 	lc := liveContent{Version: content.NoVersion, Live: content.NoVersion}
 	store, err := content.OpenStore(a.dataDir)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储 (%v),使用内置的默认内容\n", err)
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储 (%s),使用内置的默认内容\n", termtext.Line(err.Error()))
 	} else {
 		lc.Store = store
 		lc.Live, err = store.LiveVersion()
 		if err != nil {
-			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本: %v\n", err)
+			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本: %s\n", termtext.Line(err.Error()))
 			lc.Live = content.NoVersion
 		}
 		if lc.Live != content.NoVersion {
@@ -79,11 +80,11 @@ func loadInstalled(a *app, store *content.Store, live string) (*content.Pack, st
 		p, probs := content.Load(os.DirFS(store.PackDir(id)))
 		if p != nil {
 			if id != live {
-				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s\n", id)
+				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s\n", termtext.Line(id))
 			}
 			return p, id, true
 		}
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载:\n%v\n", id, probs.Errors())
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载:\n%s\n", termtext.Line(id), termtext.Text(probs.Errors().Error()))
 	}
 	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容")
 	return nil, "", false

@@ -14,6 +14,7 @@ import (
 	"kiosk/content"
 	"kiosk/index"
 	"kiosk/index/hanconv"
+	"kiosk/internal/termtext"
 	"kiosk/render"
 	"kiosk/tui"
 	"kiosk/visits"
@@ -178,7 +179,7 @@ func openContent(a *app, lc liveContent) tui.Content {
 		fmt.Fprintln(a.stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 搜索不可用 (search unavailable): %v\n", err)
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 搜索不可用 (search unavailable): %s\n", termtext.Line(err.Error()))
 		return c
 	}
 	c.Search = ix

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kiosk/config"
+	"kiosk/internal/termtext"
 )
 
 // app is what every sub-command is given: the data folder, the config and
@@ -84,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		a.cfg, err = config.LoadOptional(filepath.Join(a.dataDir, "kiosk.toml"))
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "kiosk:", err)
+		fmt.Fprintln(stderr, "kiosk:", termtext.Text(err.Error()))
 		return 1
 	}
 	if *idle < 0 || (*idle > 0 && *idle < 500*time.Millisecond) {
@@ -118,7 +119,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	default:
 		var ec exitCoder
-		fmt.Fprintln(stderr, "kiosk:", err)
+		// Errors carry names read from files and folders: printed safe.
+		fmt.Fprintln(stderr, "kiosk:", termtext.Text(err.Error()))
 		if errors.As(err, &ec) {
 			return ec.ExitCode()
 		}
