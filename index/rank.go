@@ -20,8 +20,7 @@ type runFunc func(q query.Query, size, from int) (*bleve.SearchResult, error)
 // words first. Beyond what was ranked, bleve's order.
 type ranking struct {
 	order   []*search.DocumentMatch
-	recs    map[string]sectionRecord // records read while ranking
-	partial map[string]bool          // hits that lack some word
+	partial map[string]bool // hits that lack some word
 	total   uint64
 	exact   uint64
 	relaxed bool
@@ -29,8 +28,8 @@ type ranking struct {
 
 // rank ranks the hits of pq (as parsed from q) for the first want hits:
 // the reading is made finer when the coarse one finds too little.
-func (ix *Index) rank(u *understander, q string, pq *parsedQuery, run runFunc, want int) (ranking, *parsedQuery, error) {
-	rk, err := ix.rankExact(pq, run, max(want, rankPool))
+func (ix *Index) rank(u *understander, q string, pq *parsedQuery, run runFunc, rs *records, want int) (ranking, *parsedQuery, error) {
+	rk, err := ix.rankExact(pq, run, rs, max(want, rankPool))
 	if err != nil {
 		return ranking{}, pq, err
 	}
@@ -40,7 +39,7 @@ func (ix *Index) rank(u *understander, q string, pq *parsedQuery, run runFunc, w
 		// word, or when no section has the coarse reading's words as
 		// phrases (shorter words relax better)
 		if fq := u.parse(q, true); fq.key() != pq.key() {
-			frk, err := ix.rankExact(fq, run, max(want, rankPool))
+			frk, err := ix.rankExact(fq, run, rs, max(want, rankPool))
 			if err != nil {
 				return ranking{}, pq, err
 			}
@@ -50,12 +49,12 @@ func (ix *Index) rank(u *understander, q string, pq *parsedQuery, run runFunc, w
 			}
 		}
 	}
-	r := ranking{order: rk.order, recs: rk.recs, partial: map[string]bool{}, total: rk.total, exact: rk.exact}
+	r := ranking{order: rk.order, partial: map[string]bool{}, total: rk.total, exact: rk.exact}
 	for _, h := range rk.order[rk.verified:] {
 		r.partial[h.ID] = true
 	}
 	if rk.verified < relaxBelow && pq.required() > 1 {
-		if err := ix.relax(&r, rk.verified, pq, run, want); err != nil {
+		if err := ix.relax(&r, rk.verified, pq, run, rs, want); err != nil {
 			return r, pq, err
 		}
 	}
@@ -67,7 +66,7 @@ func (ix *Index) rank(u *understander, q string, pq *parsedQuery, run runFunc, w
 
 // relax puts the sections with some of the words after the first verified
 // hits of r, most words first.
-func (ix *Index) relax(r *ranking, verified int, pq *parsedQuery, run runFunc, want int) error {
+func (ix *Index) relax(r *ranking, verified int, pq *parsedQuery, run runFunc, rs *records, want int) error {
 	rel, err := run(pq.query(true), max(relaxPool, want+relaxBelow), 0)
 	if err != nil {
 		return err
@@ -84,12 +83,9 @@ func (ix *Index) relax(r *ranking, verified int, pq *parsedQuery, run runFunc, w
 		if in[h.ID] {
 			continue
 		}
-		rec, ok := r.recs[h.ID]
-		if !ok {
-			if rec, err = ix.record(h); err != nil {
-				return err
-			}
-			r.recs[h.ID] = rec
+		rec, err := rs.get(h)
+		if err != nil {
+			return err
 		}
 		counts[h.ID] = m.wordsIn(rec.searchable())
 		pool = append(pool, h)
@@ -147,7 +143,7 @@ func (r ranking) page(pq *parsedQuery, run runFunc, offset, limit int) ([]*searc
 
 // newest returns the first sections of the newest documents (what a
 // search that finds nothing offers), newest first.
-func (ix *Index) newest(run runFunc, m *Matcher, limit int) ([]Hit, error) {
+func (ix *Index) newest(run runFunc, rs *records, m *Matcher, limit int) ([]Hit, error) {
 	if len(ix.meta.Newest) == 0 {
 		return nil, nil
 	}
@@ -162,7 +158,7 @@ func (ix *Index) newest(run runFunc, m *Matcher, limit int) ([]Hit, error) {
 	slices.SortFunc(sr.Hits, func(a, b *search.DocumentMatch) int { return order[a.ID] - order[b.ID] })
 	var out []Hit
 	for _, h := range sr.Hits {
-		rec, err := ix.record(h)
+		rec, err := rs.get(h)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +184,6 @@ type exactRanking struct {
 	verified int // order[:verified] have every word
 	total    uint64
 	exact    uint64 // total less the hits found scattered
-	recs     map[string]sectionRecord
 }
 
 // after puts the verified hits of first before the ranking (without
@@ -201,9 +196,8 @@ func (rk exactRanking) after(first exactRanking) exactRanking {
 	in := map[string]bool{}
 	for _, h := range lead {
 		in[h.ID] = true
-		rk.recs[h.ID] = first.recs[h.ID]
 	}
-	out := exactRanking{recs: rk.recs, total: rk.total, exact: rk.exact}
+	out := exactRanking{total: rk.total, exact: rk.exact}
 	out.order = append(out.order, lead...)
 	for i, h := range rk.order {
 		if in[h.ID] {
@@ -218,8 +212,8 @@ func (rk exactRanking) after(first exactRanking) exactRanking {
 	return out
 }
 
-func (ix *Index) rankExact(pq *parsedQuery, run runFunc, n int) (exactRanking, error) {
-	rk := exactRanking{recs: map[string]sectionRecord{}}
+func (ix *Index) rankExact(pq *parsedQuery, run runFunc, rs *records, n int) (exactRanking, error) {
+	var rk exactRanking
 	sr, err := run(pq.query(false), n, 0)
 	if err != nil {
 		return rk, err
@@ -227,11 +221,10 @@ func (ix *Index) rankExact(pq *parsedQuery, run runFunc, n int) (exactRanking, e
 	m := &Matcher{t: ix.t, pq: pq}
 	var scattered []*search.DocumentMatch
 	for _, h := range sr.Hits {
-		rec, err := ix.record(h)
+		rec, err := rs.get(h)
 		if err != nil {
 			return rk, err
 		}
-		rk.recs[h.ID] = rec
 		if m.hasAll(rec.searchable()) {
 			h.Score *= 1 + titleBonus*float64(m.slotsIn(rec[recSectionTitle]))
 			rk.order = append(rk.order, h)

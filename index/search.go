@@ -150,7 +150,8 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		req.Fields = []string{sTextSeq}
 		return ix.bi.SearchInContext(ctx, req)
 	}
-	rk, pq, err := ix.rank(u, q, pq, run, offset+limit)
+	rs := ix.records()
+	rk, pq, err := ix.rank(u, q, pq, run, rs, offset+limit)
 	if err != nil {
 		return res, err
 	}
@@ -162,11 +163,9 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		return res, err
 	}
 	for _, h := range page {
-		rec, ok := rk.recs[h.ID]
-		if !ok {
-			if rec, err = ix.record(h); err != nil {
-				return res, err
-			}
+		rec, err := rs.get(h)
+		if err != nil {
+			return res, err
 		}
 		hit := ix.hit(h, rec, m)
 		if rk.partial[h.ID] {
@@ -180,7 +179,7 @@ func (ix *Index) Search(ctx context.Context, q string, opts Options) (*Results, 
 		res.DidYouMean = u.didYouMean(pq)
 		res.Suggestions = defaultSuggestions()
 		if len(filters) == 0 {
-			if res.Hits, err = ix.newest(run, m, limit); err != nil {
+			if res.Hits, err = ix.newest(run, rs, m, limit); err != nil {
 				return res, err
 			}
 			res.Popular = len(res.Hits) > 0
@@ -202,13 +201,36 @@ func (ix *Index) hit(h *search.DocumentMatch, rec sectionRecord, m *Matcher) Hit
 	return hit
 }
 
-// record reads the stored record of a hit.
-func (ix *Index) record(h *search.DocumentMatch) (sectionRecord, error) {
+// records reads the stored records of hits for one search, each once.
+type records struct {
+	ix     *Index
+	byID   map[string]sectionRecord
+	blocks map[int]string
+}
+
+func (ix *Index) records() *records {
+	return &records{ix: ix, byID: map[string]sectionRecord{}, blocks: map[int]string{}}
+}
+
+// get returns the record of a hit.
+func (rs *records) get(h *search.DocumentMatch) (sectionRecord, error) {
+	if rec, ok := rs.byID[h.ID]; ok {
+		return rec, nil
+	}
+	rec, err := rs.ix.record(h, rs.blocks)
+	if err == nil {
+		rs.byID[h.ID] = rec
+	}
+	return rec, err
+}
+
+// record reads the stored record of a hit (blocks: see textReader.text).
+func (ix *Index) record(h *search.DocumentMatch, blocks map[int]string) (sectionRecord, error) {
 	seq, err := strconv.Atoi(str(h.Fields[sTextSeq]))
 	if err != nil {
 		return sectionRecord{}, fmt.Errorf("搜索索引已损坏:%s 没有正文 (search index is damaged: %s has no text)", h.ID, h.ID)
 	}
-	data, err := ix.texts.text(seq)
+	data, err := ix.texts.text(seq, blocks)
 	if err != nil {
 		return sectionRecord{}, err
 	}

@@ -125,12 +125,38 @@ func openTexts(dir string) (*textReader, error) {
 	return tr, err
 }
 
-// text returns the text with sequence number seq.
-func (tr *textReader) text(seq int) (string, error) {
+// text returns the text with sequence number seq; blocks (nil, or a map
+// kept for one search) keeps the blocks read, so that the sections of one
+// document, stored side by side, are inflated once.
+func (tr *textReader) text(seq int, blocks map[int]string) (string, error) {
 	b, k := seq/textBlock, seq%textBlock
 	if seq < 0 || b+1 >= len(tr.offs) || tr.offs[b+1] < tr.offs[b] || tr.offs[b+1]-tr.offs[b] > 1<<30 {
 		return "", fmt.Errorf("section text %d is not in texts.bin", seq)
 	}
+	data, ok := blocks[b]
+	if !ok {
+		var err error
+		if data, err = tr.block(b); err != nil {
+			return "", err
+		}
+		if blocks != nil {
+			blocks[b] = data
+		}
+	}
+	// the k-th record, without splitting the others
+	rest := data
+	for range k {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, "\x00"); !ok {
+			return "", fmt.Errorf("section text %d is not in its block", seq)
+		}
+	}
+	rec, _, _ := strings.Cut(rest, "\x00")
+	return rec, nil
+}
+
+// block reads and inflates block b.
+func (tr *textReader) block(b int) (string, error) {
 	raw := make([]byte, tr.offs[b+1]-tr.offs[b])
 	if _, err := tr.f.ReadAt(raw, int64(tr.offs[b])); err != nil {
 		return "", err
@@ -147,16 +173,7 @@ func (tr *textReader) text(seq int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// the k-th record, without splitting the others
-	rest := string(data)
-	for range k {
-		var ok bool
-		if _, rest, ok = strings.Cut(rest, "\x00"); !ok {
-			return "", fmt.Errorf("section text %d is not in its block", seq)
-		}
-	}
-	rec, _, _ := strings.Cut(rest, "\x00")
-	return rec, nil
+	return string(data), nil
 }
 
 var inflaters sync.Pool
