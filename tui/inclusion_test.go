@@ -295,3 +295,48 @@ func TestModeChipsNameFKeysWhileTyping(t *testing.T) {
 		t.Fatal("F4 did not switch 长者模式 on while typing")
 	}
 }
+
+// In 长者模式 the reader puts a blank line between lines, but never inside
+// a table: there it made a wrapped cell's end look like a row of its own
+// (统计报表, z, PgDn).
+func TestElderModeKeepsTableRowsTogether(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 20}, {120, 40}} {
+		hs := newHarness(t, sz[0], sz[1])
+		hs.press("a", "z")
+		doc := hs.m.d.Pack.Docs[0]
+		rows := 0
+		for _, sec := range doc.Sections {
+			if sec.Parent == nil || sec.Parent.DisplayTitle() != "统计报表" {
+				continue
+			}
+			hs.m.push(newReaderScreen(hs.m, sec))
+			for page := 0; page < 40; page++ {
+				lines := strings.Split(hs.plain(), "\n")
+				for i := 1; i+1 < len(lines); i++ {
+					if strings.Contains(lines[i], "│") {
+						rows++
+					}
+					if strings.TrimSpace(lines[i]) == "" && strings.Contains(lines[i-1], "│") && strings.Contains(lines[i+1], "│") {
+						t.Fatalf("%dx%d %s: a blank line inside a table:\n%s", sz[0], sz[1], sec.DisplayTitle(), hs.plain())
+					}
+				}
+				r := hs.m.top().(*readerScreen)
+				if r.offset >= r.maxOffset() {
+					break
+				}
+				hs.press("pgdown")
+			}
+			hs.m.pop()
+		}
+		if rows == 0 {
+			t.Fatalf("%dx%d: no table shown: the test checks nothing", sz[0], sz[1])
+		}
+	}
+	// Text is still spaced out.
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "z", "1", "2")
+	lines := strings.Split(hs.plain(), "\n")
+	if !strings.Contains(lines[3], "2018年") || strings.TrimSpace(lines[4]) != "" {
+		t.Fatalf("长者模式 text lost its line spacing:\n%s", hs.plain())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kiosk/content"
+	"kiosk/render"
 	"kiosk/tui/speech"
 )
 
@@ -20,6 +21,7 @@ type readerScreen struct {
 
 	width  int      // width the lines were rendered at
 	lines  []string // rendered section
+	table  []bool   // which lines are a table's (kept together in 长者模式)
 	offset int      // first visible line
 	height int      // body height of the last frame
 	frac   float64  // scroll position kept across a resize
@@ -112,6 +114,7 @@ func (r *readerScreen) layout(m *Model, w int) {
 		out = "本节暂时无法显示。请返回后重试,或请工作人员检查内容。"
 	}
 	r.lines = strings.Split(strings.TrimRight(out, "\n"), "\n")
+	r.table = render.TableLines(r.lines)
 	r.width = w
 	r.offset = int(r.frac * float64(len(r.lines)))
 	r.spans = nil // sentence places depend on the layout
@@ -275,13 +278,16 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	var window []string
 	if m.elder {
-		// 长者模式: a blank line between lines (line spacing 2). Scrolling
-		// still counts source lines; height becomes how many fit.
+		// 长者模式: a blank line between lines (line spacing 2), but not
+		// inside a table: there a blank line would make a wrapped cell's
+		// end look like a row of its own. Scrolling still counts source
+		// lines; height becomes how many fit.
 		n := 0
 		for i := r.offset; i < len(lines) && len(window) < h; i++ {
 			window = append(window, lines[i])
 			n++
-			if strings.TrimSpace(ansi.Strip(lines[i])) != "" && i+1 < len(lines) && strings.TrimSpace(ansi.Strip(lines[i+1])) != "" && len(window) < h {
+			if i+1 < len(lines) && !(r.table[i] && r.table[i+1]) &&
+				strings.TrimSpace(ansi.Strip(lines[i])) != "" && strings.TrimSpace(ansi.Strip(lines[i+1])) != "" && len(window) < h {
 				window = append(window, "")
 			}
 		}
