@@ -340,3 +340,47 @@ func TestElderModeKeepsTableRowsTogether(t *testing.T) {
 		t.Fatalf("长者模式 text lost its line spacing:\n%s", hs.plain())
 	}
 }
+
+// At 40 columns the header has no room for every mode chip, but 长者模式's
+// stays on every citizen screen: it shows that the mode is on and is the
+// way back (a tap on it switches). Narrower, its label is shortened.
+func TestElderChipStaysWhenNarrow(t *testing.T) {
+	header := func(hs *harness) string { return strings.Split(hs.plain(), "\n")[0] }
+	for _, elder := range []bool{false, true} {
+		want := "长者模式"
+		if elder {
+			want = "标准模式"
+		}
+		hs := newHarness(t, 40, 20, withIndex(t))
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		screens := []struct {
+			name string
+			keys []string
+		}{{"home", nil}, {"document", []string{"1"}}, {"reader", []string{"2"}}, {"help", []string{"?"}}, {"search", []string{"esc", "s"}}}
+		for _, s := range screens {
+			hs.press(s.keys...)
+			if !strings.Contains(header(hs), want) {
+				t.Fatalf("elder=%v %s at 40 columns: no %s chip:\n%s", elder, s.name, want, hs.plain())
+			}
+		}
+		hs.clickText(want)
+		if hs.m.elder == elder {
+			t.Fatalf("elder=%v: a tap on the %s chip did not switch", elder, want)
+		}
+	}
+	for _, elder := range []bool{false, true} {
+		hs := newHarness(t, 24, 20)
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		hs.press("1")
+		want := map[bool]string{false: "z 长者", true: "标准(z)"}[elder]
+		if !strings.Contains(header(hs), want) {
+			t.Fatalf("elder=%v at 24 columns: no shortened chip %q:\n%s", elder, want, hs.plain())
+		}
+	}
+}

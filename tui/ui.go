@@ -644,12 +644,10 @@ func (m *Model) header(s screen, w int) (string, []zone) {
 	var chips string
 	var zones []zone
 	if _, staff := s.(staffScreen); !staff {
-		chips, zones = m.chips(m.modeBindings(), 0, 0)
+		// The breadcrumb keeps at least half the line.
+		chips, zones = m.fitChips(m.modeBindings(), w/2)
 	}
 	cw := lipgloss.Width(chips)
-	if cw > w/2 {
-		chips, zones, cw = "", nil, 0 // too narrow: the breadcrumb matters more
-	}
 	room := w - cw
 	text := " " + strings.Join(parts, " › ") + "  "
 	if lipgloss.Width(text) > room {
