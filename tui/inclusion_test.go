@@ -384,3 +384,72 @@ func TestElderChipStaysWhenNarrow(t *testing.T) {
 		}
 	}
 }
+
+// jobs counts the print jobs the recorder script received.
+func jobs(t *testing.T, out string) int {
+	t.Helper()
+	got, _ := os.ReadFile(out)
+	return strings.Count(string(got), "lanshanqulsqzf/2019-0000001")
+}
+
+// One print job per document per visit (kiosk.print_limit), whatever is
+// pressed; the screen says why d no longer prints, and a new visit may
+// print again.
+func TestPrintOncePerDocumentPerVisit(t *testing.T) {
+	isPrinted := func(m tea.Msg) bool { _, ok := m.(printedMsg); return ok }
+	script, out := recorderScript(t, "0.5") // the job is still printing while d is pressed on
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.PrintCommand = script })
+	hs.press("a", "1", "2")
+	hs.press("d", "d", "d", "d", "d", "d")
+	hs.await(isPrinted)
+	hs.mustShow("已送去打印")
+	if n := jobs(t, out); n != 1 {
+		t.Fatalf("d six times sent %d jobs, want 1", n)
+	}
+	hs.press("right") // another section of the same document
+	hs.mustShow(alreadyPrinted)
+	if hs.contains("d 打印") {
+		t.Fatalf("the print button is still offered:\n%s", hs.plain())
+	}
+	hs.press("d")
+	hs.mustShow(alreadyPrinted)
+	if n := jobs(t, out); n != 1 {
+		t.Fatalf("%d jobs after the limit", n)
+	}
+	// A new visit prints again.
+	hs.press("x", "a", "1", "2")
+	hs.mustShow("d 打印")
+	hs.press("d")
+	if !hs.contains("已送去打印") {
+		hs.await(isPrinted)
+	}
+	if n := jobs(t, out); n != 2 {
+		t.Fatalf("a new visit could not print: %d jobs", n)
+	}
+
+	// Staff may allow more.
+	script, out = recorderScript(t, "0")
+	hs = newHarness(t, 80, 24, func(d *Deps) {
+		d.Config.Kiosk.PrintCommand = script
+		d.Config.Kiosk.PrintLimit = 2
+	})
+	hs.press("a", "1", "2")
+	for range 5 {
+		hs.press("d")
+		if hs.contains("正在打印") {
+			hs.await(isPrinted)
+		}
+	}
+	if n := jobs(t, out); n != 2 {
+		t.Fatalf("print_limit 2 sent %d jobs", n)
+	}
+
+	// A failed job does not count.
+	hs = newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.PrintCommand = "false" })
+	hs.press("a", "1", "2", "d")
+	if !hs.contains("打印失败") {
+		hs.await(isPrinted)
+	}
+	hs.mustShow("打印失败")
+	hs.mustShow("d 打印")
+}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"kiosk/content"
 	"kiosk/tui/contrast"
 	"kiosk/tui/printer"
 	"kiosk/tui/qr"
@@ -112,26 +113,63 @@ func (r *readerScreen) showSpeaking() {
 	}
 }
 
-// print sends the section to the configured print command.
+// alreadyPrinted is what the reader says once a document has been printed
+// as often as one visit may print it.
+const alreadyPrinted = "本次已打印过这份文件"
+
+// printLimit is how many jobs one visit may send per document.
+func (m *Model) printLimit() int { return max(m.d.Config.Kiosk.PrintLimit, 1) }
+
+// mayPrint reports whether this visit may still print document d.
+func (m *Model) mayPrint(d *content.Document) bool { return m.printed[d] < m.printLimit() }
+
+// print sends the section to the configured print command: one job per
+// document per visit (kiosk.print_limit), counted when it is sent, so
+// pressing d again while it prints sends nothing more.
 func (r *readerScreen) print(m *Model) tea.Cmd {
-	cmdLine := m.d.Config.Kiosk.PrintCommand
 	d := r.sec.Doc
+	if !m.mayPrint(d) {
+		r.notice = alreadyPrinted + ",请到打印机取件。"
+		return nil
+	}
+	if m.printed == nil {
+		m.printed = map[*content.Document]int{}
+	}
+	m.printed[d]++
+	cmdLine := m.d.Config.Kiosk.PrintCommand
 	job := printer.PrintJob{Title: d.Title, IndexNo: d.IndexNo, Date: d.Date.Format("2006-01-02"),
 		Section: r.sec.DisplayTitle(), Text: r.sec.Markdown()}
 	r.notice = "正在打印…"
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		return printedMsg{err: printer.Send(ctx, cmdLine, job)}
+		return printedMsg{doc: d, err: printer.Send(ctx, cmdLine, job)}
 	}
 }
 
-type printedMsg struct{ err error }
+type printedMsg struct {
+	doc *content.Document
+	err error
+}
 
-func (r *readerScreen) printed(m *Model, msg printedMsg) {
+// printDone settles a print job: a failed job does not count against the
+// visit's limit (the printer may be out of paper; staff fix it and the
+// citizen tries again), wherever the citizen has gone meanwhile.
+func (m *Model) printDone(msg printedMsg) {
+	if msg.err != nil {
+		m.logf("print failed: %v", msg.err)
+		if m.printed[msg.doc] > 0 {
+			m.printed[msg.doc]--
+		}
+	}
+	if r, ok := m.topReader(); ok && r.sec.Doc == msg.doc {
+		r.printed(msg)
+	}
+}
+
+func (r *readerScreen) printed(msg printedMsg) {
 	if msg.err != nil {
 		r.notice = "打印失败,请联系工作人员。"
-		m.logf("print failed: %v", msg.err)
 		return
 	}
 	r.notice = "已送去打印,请到打印机取件。"

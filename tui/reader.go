@@ -18,6 +18,8 @@ import (
 type readerScreen struct {
 	keys *keyMap
 	sec  *content.Section
+	// mayPrint reports whether this visit may still print a document.
+	mayPrint func(*content.Document) bool
 
 	width  int      // width the lines were rendered at
 	lines  []string // rendered section
@@ -48,7 +50,7 @@ type readerScreen struct {
 }
 
 func newReaderScreen(m *Model, s *content.Section) *readerScreen {
-	return &readerScreen{keys: &m.keys, sec: s, input: newLineInput(64), speaking: -1}
+	return &readerScreen{keys: &m.keys, sec: s, mayPrint: m.mayPrint, input: newLineInput(64), speaking: -1}
 }
 
 // newReaderAt opens a section with the matches of a search query marked,
@@ -83,7 +85,11 @@ func (r *readerScreen) bindings() []binding {
 	if r.sec.Doc.URL != "" {
 		bs = append(bs, r.keys.QR)
 	}
-	bs = append(bs, r.keys.Print)
+	print := r.keys.Print
+	if !r.mayPrint(r.sec.Doc) {
+		print = hidden(print) // d still says why it does not print
+	}
+	bs = append(bs, print)
 	out := bs[:0:0]
 	for _, b := range bs {
 		switch {
@@ -344,6 +350,8 @@ func (r *readerScreen) status(m *Model) string {
 		found = fmt.Sprintf(" · “%s” 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
 	case r.query != "":
 		found = fmt.Sprintf(" · 本节没有找到“%s”", m.d.Sanitize(r.query))
+	case m.keys.Print.Enabled() && !m.mayPrint(r.sec.Doc):
+		found = " · " + alreadyPrinted // why the print button is gone
 	}
 	return m.st.Status.Render(fmt.Sprintf(" %s · 已读 %d%%%s%s", m.d.Sanitize(where), pct, found, more))
 }

@@ -118,6 +118,9 @@ type Model struct {
 
 	elder, trad bool           // 长者模式, 繁體
 	speech      *speech.Reader // this session's read-aloud
+	// printed counts the print jobs of this visit per document; a new
+	// visit starts with none.
+	printed map[*content.Document]int
 
 	pin PINState // wrong PINs, when no PINGuard keeps them
 }
@@ -270,9 +273,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case printedMsg:
-		if r, ok := m.topReader(); ok {
-			r.printed(m, msg)
-		}
+		m.printDone(msg)
 		return m, nil
 	case reloadTickMsg:
 		return m, m.checkReload()
@@ -520,6 +521,7 @@ func (m *Model) reset(idle bool) {
 	}
 	m.stack = nil
 	m.zones = nil
+	m.printed = nil
 	m.speech.Stop()
 	m.setElder(m.d.Config.Kiosk.ElderMode)
 	m.setTraditional(m.d.Config.Kiosk.Traditional)
