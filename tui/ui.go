@@ -20,6 +20,7 @@ import (
 	"kiosk/config"
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/tui/printer"
 	"kiosk/tui/speech"
 	"kiosk/visits"
 )
@@ -178,8 +179,23 @@ func New(d Deps) *Model {
 	}
 	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
 	m.speech = speech.New(speechCommand(d.Config.Kiosk.SpeechCommand))
-	m.keys.Speak.SetEnabled(d.Config.Kiosk.SpeechCommand != "off")
-	m.keys.Print.SetEnabled(d.Config.Kiosk.PrintCommand != "")
+	// Read-aloud and printing are offered only when their program is
+	// there: a control that can only answer 未找到 espeak-ng is a hint
+	// that lies. Staff find the reason in the log.
+	speak := d.Config.Kiosk.SpeechCommand != "off"
+	if err := m.speech.Available(); speak && err != nil {
+		speak = false
+		m.logf("read-aloud not offered: %v", err)
+	}
+	m.keys.Speak.SetEnabled(speak)
+	print := true
+	if err := printer.Available(d.Config.Kiosk.PrintCommand); err != nil {
+		print = false
+		if err != printer.ErrNotConfigured {
+			m.logf("printing not offered: %v", err)
+		}
+	}
+	m.keys.Print.SetEnabled(print)
 	m.setElder(d.Config.Kiosk.ElderMode)
 	m.setTraditional(d.Config.Kiosk.Traditional)
 	m.current = Content{Pack: d.Pack, Search: d.Search, Version: d.Version, Close: d.CloseContent}
