@@ -253,3 +253,44 @@ func TestTypingChineseStartsASearch(t *testing.T) {
 	hs.typeText("查阅点") // on the contents screen
 	hs.mustShow("搜索:查阅点")
 }
+
+// The search footer offers only what can happen: nothing to choose
+// without results, nothing to delete or clear in an empty query.
+func TestSearchFooterHintsAreTrue(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	footer := func() string {
+		lines := strings.Split(hs.plain(), "\n")
+		return lines[len(lines)-1]
+	}
+	hs.press("a", "s")
+	for _, lie := range []string{"选择结果", "删除", "清空"} {
+		if strings.Contains(footer(), lie) {
+			t.Fatalf("empty query: the footer offers %s:\n%s", lie, hs.plain())
+		}
+	}
+	hs.typeText("。")
+	hs.settle()
+	hs.mustShow("没有找到")
+	if strings.Contains(footer(), "选择结果") || !strings.Contains(footer(), "⌫ 删除") || !strings.Contains(footer(), "^U 清空") {
+		t.Fatalf("no results: the footer should offer ⌫ and ^U, not Enter:\n%s", hs.plain())
+	}
+	hs.press("backspace")
+	if strings.Contains(footer(), "删除") {
+		t.Fatalf("query emptied: the footer still offers ⌫:\n%s", hs.plain())
+	}
+	hs.typeText("查阅点")
+	hs.settle()
+	if !strings.Contains(footer(), "Enter 选择结果") {
+		t.Fatalf("results: no Enter 选择结果:\n%s", hs.plain())
+	}
+	// The help names the key that opens it everywhere, F1 (? is typed
+	// into the search box).
+	hs.press("f1")
+	for range 20 {
+		hs.press("pgdown")
+	}
+	hs.mustShow("随时按 F1 打开帮助")
+	if hs.contains("随时按 ?") {
+		t.Fatal("the help says ? opens it anywhere")
+	}
+}

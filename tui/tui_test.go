@@ -138,7 +138,10 @@ func TestIdleResetForgetsEverything(t *testing.T) {
 	hs.clock.Add(500 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("一、工作概述")
-	hs.mustShow("还在看吗?按任意键或触摸屏幕继续,1 秒后回到首页")
+	hs.mustShow("还在看吗?按任意键或触摸屏幕继续,1 秒后结束本次浏览")
+	if hs.contains("回到首页") {
+		t.Fatal("the countdown says 回到首页, but the visit ends on the attract screen")
+	}
 	hs.clock.Add(600 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("按任意键或触摸屏幕开始")

@@ -692,7 +692,8 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 	}
 	if m.idleLeft > 0 {
 		secs := int((m.idleLeft + time.Second - 1) / time.Second)
-		status = m.st.Error.Render(fmt.Sprintf(" ⏳ 还在看吗?按任意键或触摸屏幕继续,%d 秒后回到首页", secs))
+		// Not 回到首页: the visit ends and the attract screen shows.
+		status = m.st.Error.Render(fmt.Sprintf(" ⏳ 还在看吗?按任意键或触摸屏幕继续,%d 秒后结束本次浏览", secs))
 	}
 	if status != "" {
 		rows = append(rows, ansi.Truncate(status, w, "…"))
