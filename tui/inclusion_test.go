@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kiosk/content"
+	"kiosk/tui/qr"
 )
 
 // recorderScript writes a /bin/sh script that appends its standard input
@@ -479,4 +480,106 @@ func TestPrintOncePerDocumentPerVisit(t *testing.T) {
 	}
 	hs.mustShow("打印失败")
 	hs.mustShow("d 打印")
+}
+
+// The attract screen wraps each part and centres it as a block: no
+// character is left alone on a line, the list's bullets align, nothing is
+// lost, and the call to action and the mode chips always show.
+func TestAttractWrapsThenCentres(t *testing.T) {
+	offers := []string{"浏览公开目录:年度报告、政策文件", "逐节阅读;长者模式颜色更清楚、行距更宽", "全文搜索:可输入汉字,也可输入拼音或拼音首字母"}
+	for _, sz := range [][2]int{{40, 20}, {30, 16}, {46, 20}, {52, 22}, {80, 24}, {120, 40}} {
+		for _, elder := range []bool{false, true} {
+			hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Config.Kiosk.ElderMode = elder })
+			lines := strings.Split(hs.plain(), "\n")
+			var joined strings.Builder
+			bullet := -1
+			for i, l := range lines {
+				text := strings.TrimSpace(l)
+				if text == "" {
+					continue
+				}
+				if n := len([]rune(text)); n == 1 {
+					t.Fatalf("%v elder=%v: line %d is one character alone:\n%s", sz, elder, i, hs.plain())
+				}
+				if strings.HasPrefix(text, "· ") {
+					col := strings.Index(l, "·")
+					if bullet >= 0 && col != bullet {
+						t.Fatalf("%v elder=%v: the list's bullets do not align:\n%s", sz, elder, hs.plain())
+					}
+					bullet = col
+					joined.WriteString("\n")
+					text = strings.TrimPrefix(text, "· ")
+				}
+				joined.WriteString(text)
+			}
+			for _, o := range offers {
+				if !strings.Contains(joined.String(), o) {
+					t.Fatalf("%v elder=%v: %q is not whole on the screen:\n%s", sz, elder, o, hs.plain())
+				}
+			}
+			hs.mustShow("触摸屏幕开始")
+			if !hs.contains("长者模式") && !hs.contains("标准模式") {
+				t.Fatalf("%v elder=%v: no 长者模式 chip:\n%s", sz, elder, hs.plain())
+			}
+		}
+	}
+}
+
+func qrPack(t *testing.T) *content.Pack {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"pack.toml": {Data: []byte("title = \"t\"\nversion = \"1\"\npublished = \"2026-11-20\"\npublisher = \"兰山区政府办公室\"\n")},
+		"notice.md": {Data: []byte("---\n标题: 兰山区关于做好查阅点适老化改造的通知\n索引号: lanshanqulsqzf/2026-0000123\n发布机构: 兰山区政府办公室\n发布日期: 2026-11-20\n公开目录: 通知公告\n公开方式: 主动公开\n网址: http://www.lyls.gov.cn/info/1234/56789.htm\n---\n\n## 一、工作目标\n\n全区政府信息查阅点完成适老化改造。\n")},
+	}
+	p, probs := content.Load(fsys)
+	if p == nil {
+		t.Fatal(probs)
+	}
+	return p
+}
+
+// The QR screen shows the whole code and the whole address, or says the
+// screen is too small and shows the address: never a cut code.
+func TestQRCodeWholeOrNotAtAll(t *testing.T) {
+	const url = "http://www.lyls.gov.cn/info/1234/56789.htm"
+	code, err := qr.Render(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeLines := strings.Split(code, "\n")
+	shown := 0
+	for _, sz := range [][2]int{{40, 20}, {40, 24}, {34, 30}, {33, 30}, {60, 21}, {60, 22}, {80, 24}, {120, 40}} {
+		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Pack = qrPack(t) })
+		hs.press("a", "1", "1", "m")
+		lines := strings.Split(hs.plain(), "\n")
+		var text strings.Builder
+		for _, l := range lines {
+			text.WriteString(strings.TrimSpace(l))
+		}
+		if !strings.Contains(text.String(), "网址:"+url) {
+			t.Fatalf("%v: the address is not whole:\n%s", sz, hs.plain())
+		}
+		at := -1
+		for i, l := range lines {
+			if strings.TrimSpace(l) == codeLines[0] {
+				at = i
+				break
+			}
+		}
+		switch {
+		case at >= 0:
+			shown++
+			for k, cl := range codeLines {
+				if at+k >= len(lines) || strings.TrimSpace(lines[at+k]) != cl {
+					t.Fatalf("%v: the code is cut at its line %d:\n%s", sz, k, hs.plain())
+				}
+			}
+		case hs.contains("屏幕太小,无法显示二维码"):
+		default:
+			t.Fatalf("%v: neither the code nor why it is missing:\n%s", sz, hs.plain())
+		}
+	}
+	if shown == 0 {
+		t.Fatal("the code showed at no size")
+	}
 }

@@ -199,19 +199,41 @@ func (q *qrScreen) number(m *Model, n int) tea.Cmd { return nil }
 
 func (q *qrScreen) wheel(m *Model, delta int) {}
 
+// body shows, top to bottom, how to scan, the code and the address; the
+// code is never cut (a cut code scans as nothing, or as another address).
+// When the screen is short the explanation shortens, then goes (the header
+// says 扫码在手机打开); when even the code and the address do not fit, the
+// screen says so and shows the address to type.
 func (q *qrScreen) body(m *Model, w, h int) (string, []zone) {
-	var lines []string
+	text := func(s string) []string { // a paragraph in the screen's margin
+		var out []string
+		for _, l := range wrapLines(s, w-1) {
+			out = append(out, " "+l)
+		}
+		return out
+	}
+	url := text("网址:" + m.d.Sanitize(q.url))
 	if q.err != nil {
-		lines = append(lines, " 无法生成二维码:"+q.err.Error())
-	} else {
-		lines = append(lines, wrapLines(" 用手机扫描下面的二维码,在手机上打开本文:", w)...)
-		// Light modules on black, whatever the palette: scanners need
-		// the contrast of a printed code.
-		style := lipgloss.NewStyle().Foreground(contrast.White).Background(contrast.Black)
-		for _, l := range strings.Split(q.code, "\n") {
+		lines := append(text("无法生成二维码:"+q.err.Error()), url...)
+		return fitLines(strings.Join(lines, "\n"), w, h), nil
+	}
+	code := strings.Split(q.code, "\n")
+	codeW := 1 + lipgloss.Width(code[0])
+	// Light modules on black, whatever the palette: scanners need the
+	// contrast of a printed code.
+	style := lipgloss.NewStyle().Foreground(contrast.White).Background(contrast.Black)
+	for _, intro := range [][]string{text("用手机扫描下面的二维码,在手机上打开本文:"), text("用手机扫描二维码:"), nil} {
+		if codeW > w || len(intro)+len(code)+len(url) > h {
+			continue
+		}
+		lines := intro
+		for _, l := range code {
 			lines = append(lines, " "+style.Render(l))
 		}
+		lines = append(lines, url...)
+		return fitLines(strings.Join(lines, "\n"), w, h), nil
 	}
-	lines = append(lines, wrapLines(" 网址:"+m.d.Sanitize(q.url), w)...)
+	lines := text("屏幕太小,无法显示二维码。可以在手机浏览器里输入下面的网址:")
+	lines = append(lines, url...)
 	return fitLines(strings.Join(lines, "\n"), w, h), nil
 }
