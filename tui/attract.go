@@ -58,6 +58,9 @@ func (m *Model) attract(w, h int) (string, []zone) {
 	if p.Hours != "" {
 		add(st.Subtle, "开放时间:"+m.d.Sanitize(p.Hours))
 	}
+	if m.preparing != nil {
+		add(st.Subtle, m.preparingText())
+	}
 	blank(false)
 	blank(true)
 	// The call to action is one line with padding: shortened, never cut.

@@ -294,3 +294,42 @@ func TestSearchFooterHintsAreTrue(t *testing.T) {
 		t.Fatal("the help says ? opens it anywhere")
 	}
 }
+
+// While the search index is built (a new data folder, a big pack) the
+// kiosk says so in its own frame, in Chinese only, and offers search when
+// it is ready; an index that fails leaves the kiosk without search and
+// without the message.
+func TestSearchBeingPreparedShownInFrame(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.send(SearchProgress(0, 1))
+	hs.mustShow("搜索功能正在准备中")
+	hs.send(SearchProgress(3, 12))
+	hs.mustShow("搜索功能正在准备中(25%)")
+	hs.press("a")
+	hs.mustShow("搜索功能正在准备中(25%)")
+	for _, l := range strings.Split(hs.plain(), "\n") {
+		if strings.Contains(l, "准备") && strings.ContainsAny(strings.ToLower(l), "abcdefghijklmnopqrstuvwxyz") {
+			t.Fatalf("the progress line is not Chinese only: %q", l)
+		}
+	}
+	if hs.contains("s 搜索") {
+		t.Fatal("search offered before the index is ready")
+	}
+	ix, err := testIndexOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.send(SearchReady(Content{Pack: hs.m.d.Pack, Search: ix}))
+	hs.mustShow("s 搜索")
+	if hs.contains("准备中") {
+		t.Fatalf("the progress line stays after search is ready:\n%s", hs.plain())
+	}
+	// A failed build: no search, no message.
+	hs = newHarness(t, 80, 24)
+	hs.send(SearchProgress(0, 1))
+	hs.send(SearchReady(Content{Pack: hs.m.d.Pack}))
+	hs.press("a")
+	if hs.contains("准备中") || hs.contains("搜索") {
+		t.Fatalf("after a failed build:\n%s", hs.plain())
+	}
+}

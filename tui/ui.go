@@ -113,8 +113,9 @@ type Model struct {
 	warning   string // a staff-visible problem (e.g. visits not saved)
 	quit      bool
 
-	current   Content  // the content shown, for closing it on a switch
-	pending   *Content // new content waiting for the end of a visit
+	current   Content            // the content shown, for closing it on a switch
+	preparing *searchProgressMsg // the search index is being built
+	pending   *Content           // new content waiting for the end of a visit
 	reloading bool
 
 	elder, trad bool           // 长者模式, 繁體
@@ -214,9 +215,17 @@ type reloadTickMsg struct{}
 type searchReadyMsg struct{ c Content }
 
 // SearchReady tells a running session that the search index of the content
-// it shows is open (it is opened after the first frame); c.Pack must be the
-// pack the session was given.
+// it shows is open (it is opened, or built, after the first frame); c.Pack
+// must be the pack the session was given. c.Search nil: the index could not
+// be opened; the kiosk goes on without search.
 func SearchReady(c Content) tea.Msg { return searchReadyMsg{c: c} }
+
+type searchProgressMsg struct{ done, total int }
+
+// SearchProgress tells a running session how far the search index of its
+// content is built (done of total documents); the kiosk says, in its own
+// frame, that search is being prepared until SearchReady.
+func SearchProgress(done, total int) tea.Msg { return searchProgressMsg{done: done, total: total} }
 
 type reloadMsg struct{ c Content }
 
@@ -298,7 +307,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			sp.reloaded(m, msg)
 		}
 		return m, nil
+	case searchProgressMsg:
+		if m.d.Search == nil {
+			m.preparing = &msg
+		}
+		return m, nil
 	case searchReadyMsg:
+		m.preparing = nil
 		if msg.c.Pack == m.d.Pack && m.d.Search == nil {
 			m.d.Search, m.current.Search, m.current.Close = msg.c.Search, msg.c.Search, msg.c.Close
 			m.keys.Search.SetEnabled(msg.c.Search != nil)
@@ -690,6 +705,9 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 	if m.warning != "" {
 		status = m.st.Error.Render("! "+m.warning) + "  " + status
 	}
+	if status == "" && m.preparing != nil {
+		status = m.st.Status.Render(" " + m.preparingText())
+	}
 	if m.idleLeft > 0 {
 		secs := int((m.idleLeft + time.Second - 1) / time.Second)
 		// Not 回到首页: the visit ends and the attract screen shows.
@@ -733,6 +751,15 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 		rows = append(rows, row.String())
 	}
 	return strings.Join(rows, "\n"), zones
+}
+
+// preparingText says that search is not there yet, and how far it is.
+func (m *Model) preparingText() string {
+	p := m.preparing
+	if p.total > 1 {
+		return fmt.Sprintf("搜索功能正在准备中(%d%%),请稍候…", p.done*100/p.total)
+	}
+	return "搜索功能正在准备中,请稍候…"
 }
 
 // fitLines pads or cuts s to exactly h lines, none wider than w.
