@@ -84,7 +84,7 @@ func TestTraditionalSwitchesUIAndContent(t *testing.T) {
 
 func TestIdleResetRestoresModes(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.press("a", "z", "t", "x")
+	hs.press("a", "z", "t", "x", "enter")
 	hs.press("a")
 	hs.mustShow("请选择要查阅的文档")
 	if hs.m.elder {
@@ -445,7 +445,7 @@ func TestPrintOncePerDocumentPerVisit(t *testing.T) {
 		t.Fatalf("%d jobs after the limit", n)
 	}
 	// A new visit prints again.
-	hs.press("x", "a", "1", "2")
+	hs.press("x", "enter", "a", "1", "2")
 	hs.mustShow("d 打印")
 	hs.press("d")
 	if !hs.contains("已送去打印") {

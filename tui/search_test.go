@@ -158,7 +158,7 @@ func TestHotReloadWaitsForAttract(t *testing.T) {
 	if reloads != 0 {
 		t.Fatal("reload was polled during a visit")
 	}
-	hs.press("x") // 结束浏览: back to attract
+	hs.press("x", "enter") // 结束浏览, 确定: back to attract
 	hs.send(reloadTickMsg{})
 	hs.mustShow("2026.11.25")
 }

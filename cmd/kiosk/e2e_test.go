@@ -141,6 +141,8 @@ func TestKioskCountsThreeVisits(t *testing.T) {
 		tm.waitFor("索引号")
 		if i == 2 {
 			tm.keys("x") // 结束浏览 ends the last one explicitly
+			tm.waitFor("结束本次浏览吗")
+			tm.keys("Enter")
 		}
 	}
 	tm.waitFor("按任意键或触摸屏幕开始")
@@ -225,9 +227,8 @@ func TestKioskFirstStartBuildsIndexInsideTheScreen(t *testing.T) {
 	tm.keys("2", "4", "6", "8", "Enter")
 	tm.waitFor("退出自助终端")
 	tm.keys("3")
-	if strings.Contains(tm.screen(), "确定") {
-		tm.keys("Enter") // the confirmation, where there is one
-	}
+	tm.waitFor("退出自助终端吗")
+	tm.keys("Enter")
 	tm.waitFor("KIOSK-EXITED")
 	if s := tm.screen(); strings.Contains(s, "索引") || strings.Contains(s, "index") {
 		t.Fatalf("index building was written to the terminal:\n%s", s)
