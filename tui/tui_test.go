@@ -138,7 +138,8 @@ func TestIdleResetForgetsEverything(t *testing.T) {
 	hs.clock.Add(500 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("一、工作概述")
-	hs.mustShow("还在看吗?按任意键或触摸屏幕继续,1 秒后结束本次浏览")
+	hs.mustShow("还在看吗?")
+	hs.mustShow("1 秒后结束本次浏览")
 	if hs.contains("回到首页") {
 		t.Fatal("the countdown says 回到首页, but the visit ends on the attract screen")
 	}
@@ -447,4 +448,52 @@ func TestEndVisitAsksFirst(t *testing.T) {
 	hs.mustShow("确定(Enter)")
 	hs.press("esc")
 	hs.mustShow("搜索:低保")
+}
+
+// The idle countdown is an overlay over the page: big digits, what happens
+// then, a 继续浏览 button; the key or tap that dismisses it does nothing
+// else, and the page is as it was.
+func TestIdleOverlayDismissesOnly(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 20}, {120, 40}, {40, 12}} {
+		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Idle = 60 * time.Second })
+		hs.press("a", "1", "2", "pgdown")
+		before := hs.plain()
+		offset := hs.m.top().(*readerScreen).offset
+		countdown := func() {
+			hs.clock.Add(48 * time.Second)
+			hs.send(idleMsg{})
+			hs.mustShow("还在看吗?")
+			hs.mustShow("12 秒后结束本次浏览")
+			hs.mustShow("继续浏览")
+			if sz[1] >= 20 && !hs.contains("█ ███") { // 12 in big digits: the 1's stem, the 2's top
+				t.Fatalf("%v: no big countdown:\n%s", sz, hs.plain())
+			}
+		}
+		for _, dismiss := range []func(){
+			func() { hs.press("pgdown") },
+			func() { hs.press("x") },
+			func() { hs.press("esc") },
+			func() { hs.clickText("继续浏览") },
+			func() { hs.click(sz[0]-2, sz[1]-1) }, // where a footer button was
+			func() { hs.send(tea.MouseWheelMsg{X: 1, Y: 3, Button: tea.MouseWheelDown}) },
+		} {
+			countdown()
+			dismiss()
+			if hs.contains("还在看吗") {
+				t.Fatalf("%v: the countdown stays after input:\n%s", sz, hs.plain())
+			}
+			r, ok := hs.m.top().(*readerScreen)
+			if !ok || len(hs.m.stack) != 3 || r.offset != offset || hs.plain() != before {
+				t.Fatalf("%v: the input that dismissed the countdown also acted:\n%s", sz, hs.plain())
+			}
+		}
+		if hs.visits.count("end") != 0 || hs.visits.count("idle-end") != 0 {
+			t.Fatalf("the visit ended: %v", hs.visits.calls)
+		}
+		// Left alone, the countdown ends the visit.
+		countdown()
+		hs.clock.Add(13 * time.Second)
+		hs.send(idleMsg{})
+		hs.mustShow("按任意键或触摸屏幕开始")
+	}
 }

@@ -336,11 +336,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.idleWarningShown() && !isLockedKey(msg.String()) {
+			return m, m.dismissIdle() // and nothing else
+		}
 		return m, m.key(msg)
 	case tea.MouseClickMsg:
 		mouse := msg.Mouse()
 		if mouse.Button != tea.MouseLeft {
 			return m, nil
+		}
+		if m.idleWarningShown() {
+			return m, m.dismissIdle()
 		}
 		cmd := m.activity()
 		for _, z := range m.zones {
@@ -352,6 +358,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		if len(m.stack) == 0 {
 			return m, nil
+		}
+		if m.idleWarningShown() {
+			return m, m.dismissIdle()
 		}
 		cmd := m.activity()
 		delta := 3
@@ -659,6 +668,18 @@ func (m *Model) render() string {
 		z.y1 += 1 + bh
 		m.zones = append(m.zones, z)
 	}
+	if m.idleWarningShown() {
+		// The countdown covers the page; the footer offers what works now
+		// (keeping its height, so nothing under the box moves); any tap
+		// only dismisses it.
+		body = strings.Join(m.idleOverlay(strings.Split(body, "\n"), w, bh), "\n")
+		if footer != "" {
+			fh := strings.Count(footer, "\n") + 1
+			c := m.keys.Continue
+			footer = m.button(c.Help().Key, c.Help().Desc) + strings.Repeat("\n", fh-1)
+		}
+		m.zones = []zone{{x0: 0, y0: 0, x1: w, y1: h, tap: func(m *Model) tea.Cmd { return m.dismissIdle() }}}
+	}
 	out := header + "\n" + fitLines(body, w, bh)
 	if footer != "" {
 		out += "\n" + footer
@@ -707,11 +728,6 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 	}
 	if status == "" && m.preparing != nil {
 		status = m.st.Status.Render(" " + m.preparingText())
-	}
-	if m.idleLeft > 0 {
-		secs := int((m.idleLeft + time.Second - 1) / time.Second)
-		// Not 回到首页: the visit ends and the attract screen shows.
-		status = m.st.Error.Render(fmt.Sprintf(" ⏳ 还在看吗?按任意键或触摸屏幕继续,%d 秒后结束本次浏览", secs))
 	}
 	if status != "" {
 		rows = append(rows, ansi.Truncate(status, w, "…"))
