@@ -62,6 +62,9 @@ type Kiosk struct {
 	// PrintCommand prints a section sent as plain text on its standard
 	// input, e.g. "lp -d kiosk"; empty: no print control.
 	PrintCommand string `toml:"print_command"`
+	// PrintLimit is how many print jobs one visit may send per document
+	// (at least 1; default 1).
+	PrintLimit int `toml:"print_limit"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("120s").
@@ -85,7 +88,7 @@ func Default() Config {
 	return Config{
 		Point:  Point{ID: "default", Name: "政府信息查阅点", Level: LevelCounty},
 		Labels: Labels{County: "县政府(开发区)及其部门", Township: "乡镇政府(街道办事处)"},
-		Kiosk:  Kiosk{Idle: Duration{120 * time.Second}, StaffKey: "f12", Style: "dark"},
+		Kiosk:  Kiosk{Idle: Duration{120 * time.Second}, StaffKey: "f12", Style: "dark", PrintLimit: 1},
 	}
 }
 
@@ -131,6 +134,9 @@ func (c Config) Validate() error {
 	}
 	if c.Kiosk.Style != "dark" && c.Kiosk.Style != "light" {
 		return fmt.Errorf("config %s: kiosk.style must be dark or light", c.Path)
+	}
+	if c.Kiosk.PrintLimit < 1 {
+		return fmt.Errorf("config %s: kiosk.print_limit must be at least 1", c.Path)
 	}
 	return nil
 }

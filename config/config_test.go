@@ -18,8 +18,17 @@ func TestLoadOverDefaults(t *testing.T) {
 	if c.Point.ID != "zj-07" || c.Point.Level != LevelTownship || c.Kiosk.Idle.Duration != 90*time.Second {
 		t.Fatalf("%+v", c)
 	}
-	if c.Kiosk.StaffKey != "f12" || c.LevelLabel(LevelTownship) != "乡镇政府(街道办事处)" {
+	if c.Kiosk.StaffKey != "f12" || c.Kiosk.PrintLimit != 1 || c.LevelLabel(LevelTownship) != "乡镇政府(街道办事处)" {
 		t.Fatalf("defaults lost: %+v", c)
+	}
+}
+
+func TestPrintLimit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "kiosk.toml")
+	os.WriteFile(p, []byte("[kiosk]\nprint_command = \"lp -d kiosk\"\nprint_limit = 3\n"), 0o644)
+	c, err := Load(p)
+	if err != nil || c.Kiosk.PrintLimit != 3 {
+		t.Fatalf("print_limit = 3 read as %d (%v)", c.Kiosk.PrintLimit, err)
 	}
 }
 
@@ -31,6 +40,7 @@ func TestLoadRefusesMistakes(t *testing.T) {
 		"short idle":  "[kiosk]\nidle = \"10ms\"\n",
 		"empty id":    "[point]\nid = \"\"\n",
 		"bad style":   "[kiosk]\nstyle = \"pink\"\n",
+		"no printing": "[kiosk]\nprint_limit = 0\n",
 		"not toml":    "[point\n",
 	} {
 		p := filepath.Join(t.TempDir(), "kiosk.toml")

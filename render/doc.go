@@ -22,9 +22,10 @@
 // (“ ” • ─ │ …) counted as 1 cell — do not set RUNEWIDTH_EASTASIAN, which
 // x/ansi reads at start-up; the kiosk terminal must draw them narrow. The
 // output holds no escape sequence but SGR (none in notty), all of the
-// source's Han characters in order, no line starting with closing or
-// ending with opening punctuation unless an unbreakable run longer than a
-// line forces it, and tables whose separators stay in one column.
+// source's Han characters in order, no line (nor line of a table cell)
+// starting with closing or ending with opening punctuation unless a
+// character with its punctuation is wider than the line or column, and
+// tables whose separators stay in one column.
 //
 // # How
 //
@@ -37,7 +38,11 @@
 // glamour's own greedy wrapper does kinsoku-correct wrapping; the marks
 // are removed from the output. It also joins soft line breaks between
 // Chinese characters (defect 3) and keeps digit-hyphen-digit (telephone
-// numbers) unbroken.
+// numbers) unbroken. A run with no break opportunity longer than the line
+// (an e-mail address followed by 。) is still cut where the line is full;
+// finish then moves the character before a line-starting 。 down with it
+// (kinsoku.go), as it does in table cells, whose columns are kept as wide
+// as a character with its punctuation when the table fits.
 //
 // Tables are drawn by this package (table.go), because lipgloss's table
 // resizer, which glamour uses, truncates cells at some widths (a number in

@@ -203,6 +203,9 @@ func (r *Renderer) finish(out string, width int, tables []tableData) string {
 	for len(fixed) > 0 && fixed[len(fixed)-1] == "" {
 		fixed = fixed[:len(fixed)-1]
 	}
+	// Where a run longer than the line was cut anywhere (glamour's hard
+	// break), no line may start with 。 either.
+	fixed = fixKinsoku(fixed, width, TableLines(fixed))
 	return strings.Join(fixed, "\n")
 }
 

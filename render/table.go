@@ -121,6 +121,7 @@ func layoutTable(td tableData, width int, tc tableChars) []string {
 	marked := make([][]string, len(td.rows))
 	nat := make([]int, ncol)
 	minw := make([]int, ncol)
+	unit := make([]int, ncol) // widest kinsoku unit of the column's cells
 	for i, r := range td.rows {
 		marked[i] = make([]string, ncol)
 		for j := range ncol {
@@ -129,6 +130,7 @@ func layoutTable(td tableData, width int, tc tableChars) []string {
 				cell = r[j]
 			}
 			marked[i][j] = markString(cell)
+			unit[j] = max(unit[j], widestUnit(cell))
 			w := ansi.StringWidth(cell)
 			nat[j] = max(nat[j], w)
 			if i == 0 {
@@ -165,8 +167,33 @@ func layoutTable(td tableData, width int, tc tableChars) []string {
 			colw[best]--
 		}
 	}
-	shrink(func(j int) int { return minw[j] })
-	shrink(func(int) int { return 2 }) // headers wrap only when nothing else fits
+	// Columns shrink, widest first, down to the first of these floors that
+	// lets the table fit: headers whole and every kinsoku unit on one line
+	// (a character with the opening punctuation before it and the closing
+	// after it: “依, 持”）, 议、), then the units (a header may wrap: no line
+	// may start with 、), then headers whole, then two characters, then
+	// one. Narrower than its widest unit, a column has to start a line
+	// with 、 or end one with （.
+	unitFloor := func(limit int) func(int) int {
+		return func(j int) int { return min(max(unit[j], 2), limit, nat[j]) }
+	}
+	floors := []func(int) int{
+		func(j int) int { return max(minw[j], unitFloor(width)(j)) },
+		unitFloor(width),
+		func(j int) int { return minw[j] },
+		unitFloor(4),
+		func(int) int { return 2 },
+	}
+	for i, floor := range floors {
+		sum := overhead
+		for j := range ncol {
+			sum += floor(j)
+		}
+		if sum <= width || i == len(floors)-1 {
+			shrink(floor)
+			break
+		}
+	}
 
 	var out []string
 	for i, r := range marked {
@@ -174,7 +201,7 @@ func layoutTable(td tableData, width int, tc tableChars) []string {
 		height := 1
 		for j := range ncol {
 			wrapped := unmark(lipgloss.Wrap(r[j], colw[j], ""))
-			cellLines[j] = strings.Split(wrapped, "\n")
+			cellLines[j] = fixKinsoku(strings.Split(wrapped, "\n"), colw[j], nil)
 			height = max(height, len(cellLines[j]))
 		}
 		for k := range height {
@@ -246,4 +273,29 @@ func markString(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// widestUnit is the width of the widest piece of s that kinsoku keeps on
+// one line: a character with the opening punctuation before it and the
+// closing punctuation after it (（“依, 持”）).
+func widestUnit(s string) int {
+	cs, ws := clusters(s)
+	widest := 0
+	for i := 0; i < len(cs); {
+		w := 0
+		for i < len(cs) && strings.ContainsAny(cs[i], openingPunct) {
+			w += ws[i]
+			i++
+		}
+		if i < len(cs) {
+			w += ws[i]
+			i++
+		}
+		for i < len(cs) && strings.ContainsAny(cs[i], closingPunct) {
+			w += ws[i]
+			i++
+		}
+		widest = max(widest, w)
+	}
+	return widest
 }

@@ -18,7 +18,7 @@ func commonAction(m *Model, a action) tea.Cmd {
 	case actHome:
 		m.home()
 	case actEndVisit:
-		m.reset(false)
+		m.push(confirmEndVisit(m)) // it forgets everything: ask first
 	case actSearch:
 		if m.d.Search != nil {
 			if s := m.searchScreen(); s != nil {

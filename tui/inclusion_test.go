@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kiosk/content"
+	"kiosk/tui/qr"
 )
 
 // recorderScript writes a /bin/sh script that appends its standard input
@@ -82,7 +84,7 @@ func TestTraditionalSwitchesUIAndContent(t *testing.T) {
 
 func TestIdleResetRestoresModes(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.press("a", "z", "t", "x")
+	hs.press("a", "z", "t", "x", "enter")
 	hs.press("a")
 	hs.mustShow("请选择要查阅的文档")
 	if hs.m.elder {
@@ -150,10 +152,36 @@ func TestReadAloudSpeaksSentencesAndMarksThem(t *testing.T) {
 	}
 }
 
-func TestReadAloudMissingCommandSaysSo(t *testing.T) {
-	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.SpeechCommand = "no-such-tts-program -v cmn" })
-	hs.press("a", "1", "2", "r")
-	hs.mustShow("语音播报不可用")
+// Read-aloud whose program is missing is not offered (it could only say
+// 未找到 …): not in the footer, not in the help, r does nothing; staff
+// find why in the log. The same for a print command that is not there.
+func TestReadAloudMissingCommandNotOffered(t *testing.T) {
+	var logged []string
+	hs := newHarness(t, 80, 24, func(d *Deps) {
+		d.Config.Kiosk.SpeechCommand = "no-such-tts-program -v cmn"
+		d.Config.Kiosk.PrintCommand = "no-such-lp -d kiosk"
+		d.Log = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	})
+	hs.press("a", "1", "2")
+	for _, s := range []string{"朗读", "打印"} {
+		if hs.contains(s) {
+			t.Fatalf("%s offered without its program:\n%s", s, hs.plain())
+		}
+	}
+	hs.press("r", "d")
+	if hs.contains("不可用") || hs.m.speech.Active() {
+		t.Fatalf("r or d acted:\n%s", hs.plain())
+	}
+	hs.press("?")
+	for hs.m.top().(*helpScreen).offset+hs.m.top().(*helpScreen).height < len(hs.m.top().(*helpScreen).lines) {
+		if hs.contains("朗读") || hs.contains("打印") {
+			t.Fatalf("the help offers what is not there:\n%s", hs.plain())
+		}
+		hs.press("pgdown")
+	}
+	if log := strings.Join(logged, "\n"); !strings.Contains(log, "未找到 no-such-tts-program") || !strings.Contains(log, "未找到 no-such-lp") {
+		t.Fatalf("staff log does not say why: %q", log)
+	}
 }
 
 func TestReadAloudStopsOnIdleReset(t *testing.T) {
@@ -293,5 +321,265 @@ func TestModeChipsNameFKeysWhileTyping(t *testing.T) {
 	hs.send(tea.KeyPressMsg{Code: tea.KeyF4})
 	if !hs.m.elder {
 		t.Fatal("F4 did not switch 长者模式 on while typing")
+	}
+}
+
+// In 长者模式 the reader puts a blank line between lines, but never inside
+// a table: there it made a wrapped cell's end look like a row of its own
+// (统计报表, z, PgDn).
+func TestElderModeKeepsTableRowsTogether(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 20}, {120, 40}} {
+		hs := newHarness(t, sz[0], sz[1])
+		hs.press("a", "z")
+		doc := hs.m.d.Pack.Docs[0]
+		rows := 0
+		for _, sec := range doc.Sections {
+			if sec.Parent == nil || sec.Parent.DisplayTitle() != "统计报表" {
+				continue
+			}
+			hs.m.push(newReaderScreen(hs.m, sec))
+			for page := 0; page < 40; page++ {
+				lines := strings.Split(hs.plain(), "\n")
+				for i := 1; i+1 < len(lines); i++ {
+					if strings.Contains(lines[i], "│") {
+						rows++
+					}
+					if strings.TrimSpace(lines[i]) == "" && strings.Contains(lines[i-1], "│") && strings.Contains(lines[i+1], "│") {
+						t.Fatalf("%dx%d %s: a blank line inside a table:\n%s", sz[0], sz[1], sec.DisplayTitle(), hs.plain())
+					}
+				}
+				r := hs.m.top().(*readerScreen)
+				if r.offset >= r.maxOffset() {
+					break
+				}
+				hs.press("pgdown")
+			}
+			hs.m.pop()
+		}
+		if rows == 0 {
+			t.Fatalf("%dx%d: no table shown: the test checks nothing", sz[0], sz[1])
+		}
+	}
+	// Text is still spaced out.
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "z", "1", "2")
+	lines := strings.Split(hs.plain(), "\n")
+	if !strings.Contains(lines[3], "2018年") || strings.TrimSpace(lines[4]) != "" {
+		t.Fatalf("长者模式 text lost its line spacing:\n%s", hs.plain())
+	}
+}
+
+// At 40 columns the header has no room for every mode chip, but 长者模式's
+// stays on every citizen screen: it shows that the mode is on and is the
+// way back (a tap on it switches). Narrower, its label is shortened.
+func TestElderChipStaysWhenNarrow(t *testing.T) {
+	header := func(hs *harness) string { return strings.Split(hs.plain(), "\n")[0] }
+	for _, elder := range []bool{false, true} {
+		want := "长者模式"
+		if elder {
+			want = "标准模式"
+		}
+		hs := newHarness(t, 40, 20, withIndex(t))
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		screens := []struct {
+			name string
+			keys []string
+		}{{"home", nil}, {"document", []string{"1"}}, {"reader", []string{"2"}}, {"help", []string{"?"}}, {"search", []string{"esc", "s"}}}
+		for _, s := range screens {
+			hs.press(s.keys...)
+			if !strings.Contains(header(hs), want) {
+				t.Fatalf("elder=%v %s at 40 columns: no %s chip:\n%s", elder, s.name, want, hs.plain())
+			}
+		}
+		hs.clickText(want)
+		if hs.m.elder == elder {
+			t.Fatalf("elder=%v: a tap on the %s chip did not switch", elder, want)
+		}
+	}
+	for _, elder := range []bool{false, true} {
+		hs := newHarness(t, 24, 20)
+		hs.press("a")
+		if elder {
+			hs.press("z")
+		}
+		hs.press("1")
+		want := map[bool]string{false: "z 长者", true: "标准(z)"}[elder]
+		if !strings.Contains(header(hs), want) {
+			t.Fatalf("elder=%v at 24 columns: no shortened chip %q:\n%s", elder, want, hs.plain())
+		}
+	}
+}
+
+// jobs counts the print jobs the recorder script received.
+func jobs(t *testing.T, out string) int {
+	t.Helper()
+	got, _ := os.ReadFile(out)
+	return strings.Count(string(got), "lanshanqulsqzf/2019-0000001")
+}
+
+// One print job per document per visit (kiosk.print_limit), whatever is
+// pressed; the screen says why d no longer prints, and a new visit may
+// print again.
+func TestPrintOncePerDocumentPerVisit(t *testing.T) {
+	isPrinted := func(m tea.Msg) bool { _, ok := m.(printedMsg); return ok }
+	script, out := recorderScript(t, "0.5") // the job is still printing while d is pressed on
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.PrintCommand = script })
+	hs.press("a", "1", "2")
+	hs.press("d", "d", "d", "d", "d", "d")
+	hs.await(isPrinted)
+	hs.mustShow("已送去打印")
+	if n := jobs(t, out); n != 1 {
+		t.Fatalf("d six times sent %d jobs, want 1", n)
+	}
+	hs.press("right") // another section of the same document
+	hs.mustShow(alreadyPrinted)
+	if hs.contains("d 打印") {
+		t.Fatalf("the print button is still offered:\n%s", hs.plain())
+	}
+	hs.press("d")
+	hs.mustShow(alreadyPrinted)
+	if n := jobs(t, out); n != 1 {
+		t.Fatalf("%d jobs after the limit", n)
+	}
+	// A new visit prints again.
+	hs.press("x", "enter", "a", "1", "2")
+	hs.mustShow("d 打印")
+	hs.press("d")
+	if !hs.contains("已送去打印") {
+		hs.await(isPrinted)
+	}
+	if n := jobs(t, out); n != 2 {
+		t.Fatalf("a new visit could not print: %d jobs", n)
+	}
+
+	// Staff may allow more.
+	script, out = recorderScript(t, "0")
+	hs = newHarness(t, 80, 24, func(d *Deps) {
+		d.Config.Kiosk.PrintCommand = script
+		d.Config.Kiosk.PrintLimit = 2
+	})
+	hs.press("a", "1", "2")
+	for range 5 {
+		hs.press("d")
+		if hs.contains("正在打印") {
+			hs.await(isPrinted)
+		}
+	}
+	if n := jobs(t, out); n != 2 {
+		t.Fatalf("print_limit 2 sent %d jobs", n)
+	}
+
+	// A failed job does not count.
+	hs = newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.PrintCommand = "false" })
+	hs.press("a", "1", "2", "d")
+	if !hs.contains("打印失败") {
+		hs.await(isPrinted)
+	}
+	hs.mustShow("打印失败")
+	hs.mustShow("d 打印")
+}
+
+// The attract screen wraps each part and centres it as a block: no
+// character is left alone on a line, the list's bullets align, nothing is
+// lost, and the call to action and the mode chips always show.
+func TestAttractWrapsThenCentres(t *testing.T) {
+	offers := []string{"浏览公开目录:年度报告、政策文件", "逐节阅读;长者模式颜色更清楚、行距更宽", "全文搜索:可输入汉字,也可输入拼音或拼音首字母"}
+	for _, sz := range [][2]int{{40, 20}, {30, 16}, {46, 20}, {52, 22}, {80, 24}, {120, 40}} {
+		for _, elder := range []bool{false, true} {
+			hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Config.Kiosk.ElderMode = elder })
+			lines := strings.Split(hs.plain(), "\n")
+			var joined strings.Builder
+			bullet := -1
+			for i, l := range lines {
+				text := strings.TrimSpace(l)
+				if text == "" {
+					continue
+				}
+				if n := len([]rune(text)); n == 1 {
+					t.Fatalf("%v elder=%v: line %d is one character alone:\n%s", sz, elder, i, hs.plain())
+				}
+				if strings.HasPrefix(text, "· ") {
+					col := strings.Index(l, "·")
+					if bullet >= 0 && col != bullet {
+						t.Fatalf("%v elder=%v: the list's bullets do not align:\n%s", sz, elder, hs.plain())
+					}
+					bullet = col
+					joined.WriteString("\n")
+					text = strings.TrimPrefix(text, "· ")
+				}
+				joined.WriteString(text)
+			}
+			for _, o := range offers {
+				if !strings.Contains(joined.String(), o) {
+					t.Fatalf("%v elder=%v: %q is not whole on the screen:\n%s", sz, elder, o, hs.plain())
+				}
+			}
+			hs.mustShow("触摸屏幕开始")
+			if !hs.contains("长者模式") && !hs.contains("标准模式") {
+				t.Fatalf("%v elder=%v: no 长者模式 chip:\n%s", sz, elder, hs.plain())
+			}
+		}
+	}
+}
+
+func qrPack(t *testing.T) *content.Pack {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"pack.toml": {Data: []byte("title = \"t\"\nversion = \"1\"\npublished = \"2026-11-20\"\npublisher = \"兰山区政府办公室\"\n")},
+		"notice.md": {Data: []byte("---\n标题: 兰山区关于做好查阅点适老化改造的通知\n索引号: lanshanqulsqzf/2026-0000123\n发布机构: 兰山区政府办公室\n发布日期: 2026-11-20\n公开目录: 通知公告\n公开方式: 主动公开\n网址: http://www.lyls.gov.cn/info/1234/56789.htm\n---\n\n## 一、工作目标\n\n全区政府信息查阅点完成适老化改造。\n")},
+	}
+	p, probs := content.Load(fsys)
+	if p == nil {
+		t.Fatal(probs)
+	}
+	return p
+}
+
+// The QR screen shows the whole code and the whole address, or says the
+// screen is too small and shows the address: never a cut code.
+func TestQRCodeWholeOrNotAtAll(t *testing.T) {
+	const url = "http://www.lyls.gov.cn/info/1234/56789.htm"
+	code, err := qr.Render(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeLines := strings.Split(code, "\n")
+	shown := 0
+	for _, sz := range [][2]int{{40, 20}, {40, 24}, {34, 30}, {33, 30}, {60, 21}, {60, 22}, {80, 24}, {120, 40}} {
+		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Pack = qrPack(t) })
+		hs.press("a", "1", "1", "m")
+		lines := strings.Split(hs.plain(), "\n")
+		var text strings.Builder
+		for _, l := range lines {
+			text.WriteString(strings.TrimSpace(l))
+		}
+		if !strings.Contains(text.String(), "网址:"+url) {
+			t.Fatalf("%v: the address is not whole:\n%s", sz, hs.plain())
+		}
+		at := -1
+		for i, l := range lines {
+			if strings.TrimSpace(l) == codeLines[0] {
+				at = i
+				break
+			}
+		}
+		switch {
+		case at >= 0:
+			shown++
+			for k, cl := range codeLines {
+				if at+k >= len(lines) || strings.TrimSpace(lines[at+k]) != cl {
+					t.Fatalf("%v: the code is cut at its line %d:\n%s", sz, k, hs.plain())
+				}
+			}
+		case hs.contains("屏幕太小,无法显示二维码"):
+		default:
+			t.Fatalf("%v: neither the code nor why it is missing:\n%s", sz, hs.plain())
+		}
+	}
+	if shown == 0 {
+		t.Fatal("the code showed at no size")
 	}
 }

@@ -44,6 +44,7 @@ const (
 	actSpeak
 	actQR
 	actPrint
+	actContinue
 )
 
 // binding ties keys (with their hint) to an action. A binding with an
@@ -75,6 +76,9 @@ type keyMap struct {
 	FilterCatalogue, FilterYear                            binding
 	Elder, Traditional, Help                               binding
 	Speak, QR, Print                                       binding
+	// Continue is the idle countdown's button: any key or tap dismisses
+	// the countdown, so its hint names no one key.
+	Continue binding
 }
 
 func newKeyMap(staffKey string) keyMap {
@@ -117,6 +121,7 @@ func newKeyMap(staffKey string) keyMap {
 		QR:          bind(actQR, []string{"m"}, "m", "扫码"),
 		Print:       bind(actPrint, []string{"d"}, "d", "打印"),
 		FilterYear:  bind(actFilterYear, []string{"f3"}, "F3", "换年份"),
+		Continue:    bind(actContinue, []string{"enter"}, "任意键", "继续浏览"),
 	}
 }
 

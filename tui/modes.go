@@ -110,6 +110,31 @@ func (m *Model) chips(bs []binding, x0, y int) (string, []zone) {
 	return b.String(), zones
 }
 
+// fitChips draws as many of the mode chips as fit in room cells, in their
+// order, dropping from the end (help, then 繁體). 长者模式's chip stays as
+// long as anything fits, its label shortened if it must be (长者, 标准):
+// at 40 columns it is the only sign that 长者模式 is on and the way back.
+func (m *Model) fitChips(bs []binding, room int) (string, []zone) {
+	for n := len(bs); n > 0; n-- {
+		if chips, zones := m.chips(bs[:n], 0, 0); lipgloss.Width(chips) <= room {
+			return chips, zones
+		}
+	}
+	for _, b := range bs {
+		if b.act != actElder {
+			continue
+		}
+		b.button = "长者"
+		if m.elder {
+			b.button = "标准"
+		}
+		if chips, zones := m.chips([]binding{b}, 0, 0); lipgloss.Width(chips) <= room {
+			return chips, zones
+		}
+	}
+	return "", nil
+}
+
 // button draws one tap target. In 长者模式 the words come first and the key
 // follows in brackets, so the hint reads as plain words.
 func (m *Model) button(key, label string) string {

@@ -45,6 +45,8 @@ func TestProgramLockdownAndStaffExit(t *testing.T) {
 	waitFor(t, tm.Output(), "退出自助终端")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm.Output(), "退出自助终端吗")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	if !tm.FinalModel(t).(*Model).Quitting() {
 		t.Fatal("program ended without the staff exit")

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"kiosk/content"
 	"kiosk/tui/contrast"
 	"kiosk/tui/printer"
 	"kiosk/tui/qr"
@@ -112,26 +113,63 @@ func (r *readerScreen) showSpeaking() {
 	}
 }
 
-// print sends the section to the configured print command.
+// alreadyPrinted is what the reader says once a document has been printed
+// as often as one visit may print it.
+const alreadyPrinted = "本次已打印过这份文件"
+
+// printLimit is how many jobs one visit may send per document.
+func (m *Model) printLimit() int { return max(m.d.Config.Kiosk.PrintLimit, 1) }
+
+// mayPrint reports whether this visit may still print document d.
+func (m *Model) mayPrint(d *content.Document) bool { return m.printed[d] < m.printLimit() }
+
+// print sends the section to the configured print command: one job per
+// document per visit (kiosk.print_limit), counted when it is sent, so
+// pressing d again while it prints sends nothing more.
 func (r *readerScreen) print(m *Model) tea.Cmd {
-	cmdLine := m.d.Config.Kiosk.PrintCommand
 	d := r.sec.Doc
+	if !m.mayPrint(d) {
+		r.notice = alreadyPrinted + ",请到打印机取件。"
+		return nil
+	}
+	if m.printed == nil {
+		m.printed = map[*content.Document]int{}
+	}
+	m.printed[d]++
+	cmdLine := m.d.Config.Kiosk.PrintCommand
 	job := printer.PrintJob{Title: d.Title, IndexNo: d.IndexNo, Date: d.Date.Format("2006-01-02"),
 		Section: r.sec.DisplayTitle(), Text: r.sec.Markdown()}
 	r.notice = "正在打印…"
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		return printedMsg{err: printer.Send(ctx, cmdLine, job)}
+		return printedMsg{doc: d, err: printer.Send(ctx, cmdLine, job)}
 	}
 }
 
-type printedMsg struct{ err error }
+type printedMsg struct {
+	doc *content.Document
+	err error
+}
 
-func (r *readerScreen) printed(m *Model, msg printedMsg) {
+// printDone settles a print job: a failed job does not count against the
+// visit's limit (the printer may be out of paper; staff fix it and the
+// citizen tries again), wherever the citizen has gone meanwhile.
+func (m *Model) printDone(msg printedMsg) {
+	if msg.err != nil {
+		m.logf("print failed: %v", msg.err)
+		if m.printed[msg.doc] > 0 {
+			m.printed[msg.doc]--
+		}
+	}
+	if r, ok := m.topReader(); ok && r.sec.Doc == msg.doc {
+		r.printed(msg)
+	}
+}
+
+func (r *readerScreen) printed(msg printedMsg) {
 	if msg.err != nil {
 		r.notice = "打印失败,请联系工作人员。"
-		m.logf("print failed: %v", msg.err)
 		return
 	}
 	r.notice = "已送去打印,请到打印机取件。"
@@ -161,19 +199,41 @@ func (q *qrScreen) number(m *Model, n int) tea.Cmd { return nil }
 
 func (q *qrScreen) wheel(m *Model, delta int) {}
 
+// body shows, top to bottom, how to scan, the code and the address; the
+// code is never cut (a cut code scans as nothing, or as another address).
+// When the screen is short the explanation shortens, then goes (the header
+// says 扫码在手机打开); when even the code and the address do not fit, the
+// screen says so and shows the address to type.
 func (q *qrScreen) body(m *Model, w, h int) (string, []zone) {
-	var lines []string
+	text := func(s string) []string { // a paragraph in the screen's margin
+		var out []string
+		for _, l := range wrapLines(s, w-1) {
+			out = append(out, " "+l)
+		}
+		return out
+	}
+	url := text("网址:" + m.d.Sanitize(q.url))
 	if q.err != nil {
-		lines = append(lines, " 无法生成二维码:"+q.err.Error())
-	} else {
-		lines = append(lines, wrapLines(" 用手机扫描下面的二维码,在手机上打开本文:", w)...)
-		// Light modules on black, whatever the palette: scanners need
-		// the contrast of a printed code.
-		style := lipgloss.NewStyle().Foreground(contrast.White).Background(contrast.Black)
-		for _, l := range strings.Split(q.code, "\n") {
+		lines := append(text("无法生成二维码:"+q.err.Error()), url...)
+		return fitLines(strings.Join(lines, "\n"), w, h), nil
+	}
+	code := strings.Split(q.code, "\n")
+	codeW := 1 + lipgloss.Width(code[0])
+	// Light modules on black, whatever the palette: scanners need the
+	// contrast of a printed code.
+	style := lipgloss.NewStyle().Foreground(contrast.White).Background(contrast.Black)
+	for _, intro := range [][]string{text("用手机扫描下面的二维码,在手机上打开本文:"), text("用手机扫描二维码:"), nil} {
+		if codeW > w || len(intro)+len(code)+len(url) > h {
+			continue
+		}
+		lines := intro
+		for _, l := range code {
 			lines = append(lines, " "+style.Render(l))
 		}
+		lines = append(lines, url...)
+		return fitLines(strings.Join(lines, "\n"), w, h), nil
 	}
-	lines = append(lines, wrapLines(" 网址:"+m.d.Sanitize(q.url), w)...)
+	lines := text("屏幕太小,无法显示二维码。可以在手机浏览器里输入下面的网址:")
+	lines = append(lines, url...)
 	return fitLines(strings.Join(lines, "\n"), w, h), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kiosk/content"
+	"kiosk/render"
 	"kiosk/tui/speech"
 )
 
@@ -17,9 +18,12 @@ import (
 type readerScreen struct {
 	keys *keyMap
 	sec  *content.Section
+	// mayPrint reports whether this visit may still print a document.
+	mayPrint func(*content.Document) bool
 
 	width  int      // width the lines were rendered at
 	lines  []string // rendered section
+	table  []bool   // which lines are a table's (kept together in 长者模式)
 	offset int      // first visible line
 	height int      // body height of the last frame
 	frac   float64  // scroll position kept across a resize
@@ -46,7 +50,7 @@ type readerScreen struct {
 }
 
 func newReaderScreen(m *Model, s *content.Section) *readerScreen {
-	return &readerScreen{keys: &m.keys, sec: s, input: newLineInput(64), speaking: -1}
+	return &readerScreen{keys: &m.keys, sec: s, mayPrint: m.mayPrint, input: newLineInput(64), speaking: -1}
 }
 
 // newReaderAt opens a section with the matches of a search query marked,
@@ -81,7 +85,11 @@ func (r *readerScreen) bindings() []binding {
 	if r.sec.Doc.URL != "" {
 		bs = append(bs, r.keys.QR)
 	}
-	bs = append(bs, r.keys.Print)
+	print := r.keys.Print
+	if !r.mayPrint(r.sec.Doc) {
+		print = hidden(print) // d still says why it does not print
+	}
+	bs = append(bs, print)
 	out := bs[:0:0]
 	for _, b := range bs {
 		switch {
@@ -112,6 +120,7 @@ func (r *readerScreen) layout(m *Model, w int) {
 		out = "本节暂时无法显示。请返回后重试,或请工作人员检查内容。"
 	}
 	r.lines = strings.Split(strings.TrimRight(out, "\n"), "\n")
+	r.table = render.TableLines(r.lines)
 	r.width = w
 	r.offset = int(r.frac * float64(len(r.lines)))
 	r.spans = nil // sentence places depend on the layout
@@ -275,13 +284,16 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	var window []string
 	if m.elder {
-		// 长者模式: a blank line between lines (line spacing 2). Scrolling
-		// still counts source lines; height becomes how many fit.
+		// 长者模式: a blank line between lines (line spacing 2), but not
+		// inside a table: there a blank line would make a wrapped cell's
+		// end look like a row of its own. Scrolling still counts source
+		// lines; height becomes how many fit.
 		n := 0
 		for i := r.offset; i < len(lines) && len(window) < h; i++ {
 			window = append(window, lines[i])
 			n++
-			if strings.TrimSpace(ansi.Strip(lines[i])) != "" && i+1 < len(lines) && strings.TrimSpace(ansi.Strip(lines[i+1])) != "" && len(window) < h {
+			if i+1 < len(lines) && !(r.table[i] && r.table[i+1]) &&
+				strings.TrimSpace(ansi.Strip(lines[i])) != "" && strings.TrimSpace(ansi.Strip(lines[i+1])) != "" && len(window) < h {
 				window = append(window, "")
 			}
 		}
@@ -338,6 +350,8 @@ func (r *readerScreen) status(m *Model) string {
 		found = fmt.Sprintf(" · “%s” 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
 	case r.query != "":
 		found = fmt.Sprintf(" · 本节没有找到“%s”", m.d.Sanitize(r.query))
+	case m.keys.Print.Enabled() && !m.mayPrint(r.sec.Doc):
+		found = " · " + alreadyPrinted // why the print button is gone
 	}
 	return m.st.Status.Render(fmt.Sprintf(" %s · 已读 %d%%%s%s", m.d.Sanitize(where), pct, found, more))
 }

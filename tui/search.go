@@ -106,13 +106,16 @@ func (s *searchScreen) crumbs() []string { return []string{"搜索"} }
 func (s *searchScreen) bindings() []binding {
 	k := s.keys
 	if s.typing {
-		to := k.ToResults
+		to, del, clear := k.ToResults, k.Delete, k.Clear
 		if s.list.cursor < 0 {
 			to = hidden(to) // nothing to choose
 		}
-		bs := []binding{to, k.Delete, k.Leave}
+		if s.input.String() == "" {
+			del, clear = hidden(del), hidden(clear) // nothing to delete
+		}
+		bs := []binding{to, del, k.Leave}
 		bs = append(bs, s.filterBindings()...)
-		return append(bs, k.HomeKey, k.Clear, k.EndVisitTyping)
+		return append(bs, k.HomeKey, clear, k.EndVisitTyping)
 	}
 	bs := forList([]binding{textFree(k.Up), textFree(k.Down), textFree(k.PageUp), textFree(k.PageDown), textFree(k.Open), k.BackToQuery}, s.list)
 	// ⌫ edits the query from the results too; typing does that already,

@@ -158,7 +158,7 @@ func TestHotReloadWaitsForAttract(t *testing.T) {
 	if reloads != 0 {
 		t.Fatal("reload was polled during a visit")
 	}
-	hs.press("x") // 结束浏览: back to attract
+	hs.press("x", "enter") // 结束浏览, 确定: back to attract
 	hs.send(reloadTickMsg{})
 	hs.mustShow("2026.11.25")
 }
@@ -252,4 +252,84 @@ func TestTypingChineseStartsASearch(t *testing.T) {
 	hs.press("a", "1")
 	hs.typeText("查阅点") // on the contents screen
 	hs.mustShow("搜索:查阅点")
+}
+
+// The search footer offers only what can happen: nothing to choose
+// without results, nothing to delete or clear in an empty query.
+func TestSearchFooterHintsAreTrue(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	footer := func() string {
+		lines := strings.Split(hs.plain(), "\n")
+		return lines[len(lines)-1]
+	}
+	hs.press("a", "s")
+	for _, lie := range []string{"选择结果", "删除", "清空"} {
+		if strings.Contains(footer(), lie) {
+			t.Fatalf("empty query: the footer offers %s:\n%s", lie, hs.plain())
+		}
+	}
+	hs.typeText("。")
+	hs.settle()
+	hs.mustShow("没有找到")
+	if strings.Contains(footer(), "选择结果") || !strings.Contains(footer(), "⌫ 删除") || !strings.Contains(footer(), "^U 清空") {
+		t.Fatalf("no results: the footer should offer ⌫ and ^U, not Enter:\n%s", hs.plain())
+	}
+	hs.press("backspace")
+	if strings.Contains(footer(), "删除") {
+		t.Fatalf("query emptied: the footer still offers ⌫:\n%s", hs.plain())
+	}
+	hs.typeText("查阅点")
+	hs.settle()
+	if !strings.Contains(footer(), "Enter 选择结果") {
+		t.Fatalf("results: no Enter 选择结果:\n%s", hs.plain())
+	}
+	// The help names the key that opens it everywhere, F1 (? is typed
+	// into the search box).
+	hs.press("f1")
+	for range 20 {
+		hs.press("pgdown")
+	}
+	hs.mustShow("随时按 F1 打开帮助")
+	if hs.contains("随时按 ?") {
+		t.Fatal("the help says ? opens it anywhere")
+	}
+}
+
+// While the search index is built (a new data folder, a big pack) the
+// kiosk says so in its own frame, in Chinese only, and offers search when
+// it is ready; an index that fails leaves the kiosk without search and
+// without the message.
+func TestSearchBeingPreparedShownInFrame(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.send(SearchProgress(0, 1))
+	hs.mustShow("搜索功能正在准备中")
+	hs.send(SearchProgress(3, 12))
+	hs.mustShow("搜索功能正在准备中(25%)")
+	hs.press("a")
+	hs.mustShow("搜索功能正在准备中(25%)")
+	for _, l := range strings.Split(hs.plain(), "\n") {
+		if strings.Contains(l, "准备") && strings.ContainsAny(strings.ToLower(l), "abcdefghijklmnopqrstuvwxyz") {
+			t.Fatalf("the progress line is not Chinese only: %q", l)
+		}
+	}
+	if hs.contains("s 搜索") {
+		t.Fatal("search offered before the index is ready")
+	}
+	ix, err := testIndexOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.send(SearchReady(Content{Pack: hs.m.d.Pack, Search: ix}))
+	hs.mustShow("s 搜索")
+	if hs.contains("准备中") {
+		t.Fatalf("the progress line stays after search is ready:\n%s", hs.plain())
+	}
+	// A failed build: no search, no message.
+	hs = newHarness(t, 80, 24)
+	hs.send(SearchProgress(0, 1))
+	hs.send(SearchReady(Content{Pack: hs.m.d.Pack}))
+	hs.press("a")
+	if hs.contains("准备中") || hs.contains("搜索") {
+		t.Fatalf("after a failed build:\n%s", hs.plain())
+	}
 }

@@ -183,6 +183,7 @@ func TestSearchBindingsClaimNoTypedKeys(t *testing.T) {
 	}
 	// What the footer offers in the results works when tapped.
 	hs.clickText("结束浏览")
+	hs.clickText("确定")
 	hs.mustShow("按任意键或触摸屏幕开始")
 }
 

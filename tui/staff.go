@@ -141,9 +141,8 @@ func newStaffPanel(m *Model) *staffPanel {
 		}})
 	}
 	items = append(items, listItem{title: "退出自助终端(关闭本程序)", open: func(m *Model) tea.Cmd {
-		m.logf("staff left the kiosk")
-		m.quit = true
-		return tea.Quit
+		m.push(confirmQuit(m))
+		return nil
 	}})
 	sp.list = newList(items)
 	sp.refresh(m)

@@ -138,7 +138,11 @@ func TestIdleResetForgetsEverything(t *testing.T) {
 	hs.clock.Add(500 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("一、工作概述")
-	hs.mustShow("还在看吗?按任意键或触摸屏幕继续,1 秒后回到首页")
+	hs.mustShow("还在看吗?")
+	hs.mustShow("1 秒后结束本次浏览")
+	if hs.contains("回到首页") {
+		t.Fatal("the countdown says 回到首页, but the visit ends on the attract screen")
+	}
 	hs.clock.Add(600 * time.Millisecond)
 	hs.send(idleMsg{})
 	hs.mustShow("按任意键或触摸屏幕开始")
@@ -159,9 +163,14 @@ func TestEndVisitButton(t *testing.T) {
 	hs := newHarness(t, 80, 24)
 	hs.press("a", "1")
 	hs.clickText("结束浏览")
+	hs.mustShow("结束本次浏览吗")
+	if hs.visits.count("end") != 0 {
+		t.Fatalf("结束浏览 ended the visit without asking: %v", hs.visits.calls)
+	}
+	hs.clickText("确定")
 	hs.mustShow("按任意键或触摸屏幕开始")
 	if hs.visits.count("end") != 1 {
-		t.Fatalf("结束浏览 did not end the visit: %v", hs.visits.calls)
+		t.Fatalf("结束浏览, 确定 did not end the visit: %v", hs.visits.calls)
 	}
 }
 
@@ -212,8 +221,19 @@ func TestStaffExitNeedsPIN(t *testing.T) {
 		t.Fatalf("the PIN did not end the open visit at its last citizen input: %v", hs.visits.calls)
 	}
 	hs.press("down", "enter")
+	hs.mustShow("退出自助终端吗")
+	if hs.m.Quitting() {
+		t.Fatal("退出自助终端 left the kiosk without asking")
+	}
+	hs.press("esc")
+	hs.mustShow("返回自助终端")
+	hs.press("down", "enter")
+	hs.clickText("确定")
 	if !hs.m.Quitting() {
-		t.Fatal("退出自助终端 did not leave the kiosk")
+		t.Fatal("退出自助终端, 确定 did not leave the kiosk")
+	}
+	if n := hs.visits.count("activity"); n != 1 {
+		t.Fatalf("staff input on the confirmation was counted as citizen activity: %v", hs.visits.calls)
 	}
 }
 
@@ -389,4 +409,91 @@ func TestPINLockoutOutlivesTheSession(t *testing.T) {
 	hs2 := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.StaffPINHash = hash; d.PINGuard = guard })
 	hs2.press("f12", "2", "4", "6", "8", "enter")
 	hs2.mustShow("已锁定")
+}
+
+// 结束浏览 asks first, with 确定 and 取消 as keys, footer buttons and big
+// body buttons; 取消 keeps the citizen's place; ^X while typing asks too.
+func TestEndVisitAsksFirst(t *testing.T) {
+	hs := newHarness(t, 80, 24, withIndex(t))
+	hs.press("a", "1", "2", "pgdown")
+	offset := hs.m.top().(*readerScreen).offset
+	hs.press("x")
+	hs.mustShow("结束本次浏览吗")
+	lines := strings.Split(hs.plain(), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "Enter 确定") || !strings.Contains(footer, "Esc 取消") {
+		t.Fatalf("the footer does not offer 确定 and 取消: %q", footer)
+	}
+	hs.typeText("政府") // typing does not start a search over the question
+	hs.mustShow("结束本次浏览吗")
+	hs.press("esc")
+	if r, ok := hs.m.top().(*readerScreen); !ok || r.offset != offset {
+		t.Fatalf("取消 lost the place:\n%s", hs.plain())
+	}
+	// The big body button (the first 取消 on screen is in the body).
+	hs.press("x")
+	hs.clickText("Esc 取消")
+	if _, ok := hs.m.top().(*readerScreen); !ok {
+		t.Fatalf("a tap on 取消 did not go back:\n%s", hs.plain())
+	}
+	hs.press("x", "enter")
+	hs.mustShow("按任意键或触摸屏幕开始")
+	if hs.visits.count("end") != 1 {
+		t.Fatalf("确定 did not end the visit: %v", hs.visits.calls)
+	}
+	// While typing a search: ^X asks too; 长者模式 words the buttons.
+	hs.press("a", "s")
+	hs.typeText("低保")
+	hs.press("f4", "ctrl+x")
+	hs.mustShow("结束本次浏览吗")
+	hs.mustShow("确定(Enter)")
+	hs.press("esc")
+	hs.mustShow("搜索:低保")
+}
+
+// The idle countdown is an overlay over the page: big digits, what happens
+// then, a 继续浏览 button; the key or tap that dismisses it does nothing
+// else, and the page is as it was.
+func TestIdleOverlayDismissesOnly(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 20}, {120, 40}, {40, 12}} {
+		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Idle = 60 * time.Second })
+		hs.press("a", "1", "2", "pgdown")
+		before := hs.plain()
+		offset := hs.m.top().(*readerScreen).offset
+		countdown := func() {
+			hs.clock.Add(48 * time.Second)
+			hs.send(idleMsg{})
+			hs.mustShow("还在看吗?")
+			hs.mustShow("12 秒后结束本次浏览")
+			hs.mustShow("继续浏览")
+			if sz[1] >= 20 && !hs.contains("█ ███") { // 12 in big digits: the 1's stem, the 2's top
+				t.Fatalf("%v: no big countdown:\n%s", sz, hs.plain())
+			}
+		}
+		for _, dismiss := range []func(){
+			func() { hs.press("pgdown") },
+			func() { hs.press("x") },
+			func() { hs.press("esc") },
+			func() { hs.clickText("继续浏览") },
+			func() { hs.click(sz[0]-2, sz[1]-1) }, // where a footer button was
+			func() { hs.send(tea.MouseWheelMsg{X: 1, Y: 3, Button: tea.MouseWheelDown}) },
+		} {
+			countdown()
+			dismiss()
+			if hs.contains("还在看吗") {
+				t.Fatalf("%v: the countdown stays after input:\n%s", sz, hs.plain())
+			}
+			r, ok := hs.m.top().(*readerScreen)
+			if !ok || len(hs.m.stack) != 3 || r.offset != offset || hs.plain() != before {
+				t.Fatalf("%v: the input that dismissed the countdown also acted:\n%s", sz, hs.plain())
+			}
+		}
+		if hs.visits.count("end") != 0 || hs.visits.count("idle-end") != 0 {
+			t.Fatalf("the visit ended: %v", hs.visits.calls)
+		}
+		// Left alone, the countdown ends the visit.
+		countdown()
+		hs.clock.Add(13 * time.Second)
+		hs.send(idleMsg{})
+		hs.mustShow("按任意键或触摸屏幕开始")
+	}
 }

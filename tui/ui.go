@@ -20,6 +20,7 @@ import (
 	"kiosk/config"
 	"kiosk/content"
 	"kiosk/index"
+	"kiosk/tui/printer"
 	"kiosk/tui/speech"
 	"kiosk/visits"
 )
@@ -112,12 +113,16 @@ type Model struct {
 	warning   string // a staff-visible problem (e.g. visits not saved)
 	quit      bool
 
-	current   Content  // the content shown, for closing it on a switch
-	pending   *Content // new content waiting for the end of a visit
+	current   Content            // the content shown, for closing it on a switch
+	preparing *searchProgressMsg // the search index is being built
+	pending   *Content           // new content waiting for the end of a visit
 	reloading bool
 
 	elder, trad bool           // 长者模式, 繁體
 	speech      *speech.Reader // this session's read-aloud
+	// printed counts the print jobs of this visit per document; a new
+	// visit starts with none.
+	printed map[*content.Document]int
 
 	pin PINState // wrong PINs, when no PINGuard keeps them
 }
@@ -175,8 +180,23 @@ func New(d Deps) *Model {
 	}
 	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
 	m.speech = speech.New(speechCommand(d.Config.Kiosk.SpeechCommand))
-	m.keys.Speak.SetEnabled(d.Config.Kiosk.SpeechCommand != "off")
-	m.keys.Print.SetEnabled(d.Config.Kiosk.PrintCommand != "")
+	// Read-aloud and printing are offered only when their program is
+	// there: a control that can only answer 未找到 espeak-ng is a hint
+	// that lies. Staff find the reason in the log.
+	speak := d.Config.Kiosk.SpeechCommand != "off"
+	if err := m.speech.Available(); speak && err != nil {
+		speak = false
+		m.logf("read-aloud not offered: %v", err)
+	}
+	m.keys.Speak.SetEnabled(speak)
+	print := true
+	if err := printer.Available(d.Config.Kiosk.PrintCommand); err != nil {
+		print = false
+		if err != printer.ErrNotConfigured {
+			m.logf("printing not offered: %v", err)
+		}
+	}
+	m.keys.Print.SetEnabled(print)
 	m.setElder(d.Config.Kiosk.ElderMode)
 	m.setTraditional(d.Config.Kiosk.Traditional)
 	m.current = Content{Pack: d.Pack, Search: d.Search, Version: d.Version, Close: d.CloseContent}
@@ -195,9 +215,17 @@ type reloadTickMsg struct{}
 type searchReadyMsg struct{ c Content }
 
 // SearchReady tells a running session that the search index of the content
-// it shows is open (it is opened after the first frame); c.Pack must be the
-// pack the session was given.
+// it shows is open (it is opened, or built, after the first frame); c.Pack
+// must be the pack the session was given. c.Search nil: the index could not
+// be opened; the kiosk goes on without search.
 func SearchReady(c Content) tea.Msg { return searchReadyMsg{c: c} }
+
+type searchProgressMsg struct{ done, total int }
+
+// SearchProgress tells a running session how far the search index of its
+// content is built (done of total documents); the kiosk says, in its own
+// frame, that search is being prepared until SearchReady.
+func SearchProgress(done, total int) tea.Msg { return searchProgressMsg{done: done, total: total} }
 
 type reloadMsg struct{ c Content }
 
@@ -270,9 +298,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case printedMsg:
-		if r, ok := m.topReader(); ok {
-			r.printed(m, msg)
-		}
+		m.printDone(msg)
 		return m, nil
 	case reloadTickMsg:
 		return m, m.checkReload()
@@ -281,7 +307,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			sp.reloaded(m, msg)
 		}
 		return m, nil
+	case searchProgressMsg:
+		if m.d.Search == nil {
+			m.preparing = &msg
+		}
+		return m, nil
 	case searchReadyMsg:
+		m.preparing = nil
 		if msg.c.Pack == m.d.Pack && m.d.Search == nil {
 			m.d.Search, m.current.Search, m.current.Close = msg.c.Search, msg.c.Search, msg.c.Close
 			m.keys.Search.SetEnabled(msg.c.Search != nil)
@@ -304,11 +336,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.idleWarningShown() && !isLockedKey(msg.String()) {
+			return m, m.dismissIdle() // and nothing else
+		}
 		return m, m.key(msg)
 	case tea.MouseClickMsg:
 		mouse := msg.Mouse()
 		if mouse.Button != tea.MouseLeft {
 			return m, nil
+		}
+		if m.idleWarningShown() {
+			return m, m.dismissIdle()
 		}
 		cmd := m.activity()
 		for _, z := range m.zones {
@@ -320,6 +358,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		if len(m.stack) == 0 {
 			return m, nil
+		}
+		if m.idleWarningShown() {
+			return m, m.dismissIdle()
 		}
 		cmd := m.activity()
 		delta := 3
@@ -520,6 +561,7 @@ func (m *Model) reset(idle bool) {
 	}
 	m.stack = nil
 	m.zones = nil
+	m.printed = nil
 	m.speech.Stop()
 	m.setElder(m.d.Config.Kiosk.ElderMode)
 	m.setTraditional(m.d.Config.Kiosk.Traditional)
@@ -626,6 +668,18 @@ func (m *Model) render() string {
 		z.y1 += 1 + bh
 		m.zones = append(m.zones, z)
 	}
+	if m.idleWarningShown() {
+		// The countdown covers the page; the footer offers what works now
+		// (keeping its height, so nothing under the box moves); any tap
+		// only dismisses it.
+		body = strings.Join(m.idleOverlay(strings.Split(body, "\n"), w, bh), "\n")
+		if footer != "" {
+			fh := strings.Count(footer, "\n") + 1
+			c := m.keys.Continue
+			footer = m.button(c.Help().Key, c.Help().Desc) + strings.Repeat("\n", fh-1)
+		}
+		m.zones = []zone{{x0: 0, y0: 0, x1: w, y1: h, tap: func(m *Model) tea.Cmd { return m.dismissIdle() }}}
+	}
 	out := header + "\n" + fitLines(body, w, bh)
 	if footer != "" {
 		out += "\n" + footer
@@ -644,12 +698,10 @@ func (m *Model) header(s screen, w int) (string, []zone) {
 	var chips string
 	var zones []zone
 	if _, staff := s.(staffScreen); !staff {
-		chips, zones = m.chips(m.modeBindings(), 0, 0)
+		// The breadcrumb keeps at least half the line.
+		chips, zones = m.fitChips(m.modeBindings(), w/2)
 	}
 	cw := lipgloss.Width(chips)
-	if cw > w/2 {
-		chips, zones, cw = "", nil, 0 // too narrow: the breadcrumb matters more
-	}
 	room := w - cw
 	text := " " + strings.Join(parts, " › ") + "  "
 	if lipgloss.Width(text) > room {
@@ -674,9 +726,8 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 	if m.warning != "" {
 		status = m.st.Error.Render("! "+m.warning) + "  " + status
 	}
-	if m.idleLeft > 0 {
-		secs := int((m.idleLeft + time.Second - 1) / time.Second)
-		status = m.st.Error.Render(fmt.Sprintf(" ⏳ 还在看吗?按任意键或触摸屏幕继续,%d 秒后回到首页", secs))
+	if status == "" && m.preparing != nil {
+		status = m.st.Status.Render(" " + m.preparingText())
 	}
 	if status != "" {
 		rows = append(rows, ansi.Truncate(status, w, "…"))
@@ -716,6 +767,15 @@ func (m *Model) footer(s screen, w int) (string, []zone) {
 		rows = append(rows, row.String())
 	}
 	return strings.Join(rows, "\n"), zones
+}
+
+// preparingText says that search is not there yet, and how far it is.
+func (m *Model) preparingText() string {
+	p := m.preparing
+	if p.total > 1 {
+		return fmt.Sprintf("搜索功能正在准备中(%d%%),请稍候…", p.done*100/p.total)
+	}
+	return "搜索功能正在准备中,请稍候…"
 }
 
 // fitLines pads or cuts s to exactly h lines, none wider than w.

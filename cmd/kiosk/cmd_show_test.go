@@ -56,3 +56,30 @@ func TestShowRendersAsTheKioskDoes(t *testing.T) {
 		t.Fatalf("no REF: exit %d, want 2", code)
 	}
 }
+
+// TestShowNarrowKeepsKinsoku: kiosk show --width 20 (plain or not) wraps as
+// the kiosk screen does: no line, and no line of a table cell, starts with
+// 。、 or other closing punctuation, or ends with opening punctuation.
+func TestShowNarrowKeepsKinsoku(t *testing.T) {
+	const closing, opening = "，。、；：？！）》」』”’〕】", "（《「『“‘〔【"
+	for _, args := range [][]string{{"--plain"}, {}} {
+		for _, w := range []string{"20", "23", "31"} {
+			code, out, errOut := runKioskCmd(t, append(append([]string{"show"}, args...), "--width", w, "lanshanqulsqzf/2019-0000001")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, l := range strings.Split(ansi.Strip(out), "\n") {
+				for _, part := range strings.FieldsFunc(l, func(r rune) bool { return r == '|' || r == '│' }) {
+					part = strings.TrimSpace(part)
+					if part == "" {
+						continue
+					}
+					rs := []rune(part)
+					if strings.ContainsRune(closing, rs[0]) || strings.ContainsRune(opening, rs[len(rs)-1]) {
+						t.Errorf("show %v --width %s: %q", args, w, l)
+					}
+				}
+			}
+		}
+	}
+}

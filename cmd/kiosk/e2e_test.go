@@ -141,6 +141,8 @@ func TestKioskCountsThreeVisits(t *testing.T) {
 		tm.waitFor("索引号")
 		if i == 2 {
 			tm.keys("x") // 结束浏览 ends the last one explicitly
+			tm.waitFor("结束本次浏览吗")
+			tm.keys("Enter")
 		}
 	}
 	tm.waitFor("按任意键或触摸屏幕开始")
@@ -201,5 +203,34 @@ func TestKioskSIGKILLNeverLosesAVisit(t *testing.T) {
 	}
 	if e.Total != len(e.Visits) {
 		t.Fatalf("total %d but %d visits listed", e.Total, len(e.Visits))
+	}
+}
+
+// TestKioskFirstStartBuildsIndexInsideTheScreen starts the kiosk on a new
+// data folder: the search index is built behind the kiosk screen, which
+// says so in Chinese only; nothing is written to the terminal, so nothing
+// is left there after staff leave.
+func TestKioskFirstStartBuildsIndexInsideTheScreen(t *testing.T) {
+	bin := kioskBinary(t)
+	data := t.TempDir()
+	set := exec.Command(bin, "--data", data, "staff", "set-pin")
+	set.Stdin = strings.NewReader("2468\n2468\n")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("set-pin: %v\n%s", err, out)
+	}
+	tm := newTerm(t, "sh -c '"+bin+" --data "+data+"; echo KIOSK-EXITED; sleep 60'")
+	tm.waitFor("按任意键或触摸屏幕开始")
+	tm.keys("a")
+	tm.waitFor("s 搜索") // offered once the index is built
+	tm.keys("F12")
+	tm.waitFor("工作人员验证")
+	tm.keys("2", "4", "6", "8", "Enter")
+	tm.waitFor("退出自助终端")
+	tm.keys("3")
+	tm.waitFor("退出自助终端吗")
+	tm.keys("Enter")
+	tm.waitFor("KIOSK-EXITED")
+	if s := tm.screen(); strings.Contains(s, "索引") || strings.Contains(s, "index") {
+		t.Fatalf("index building was written to the terminal:\n%s", s)
 	}
 }

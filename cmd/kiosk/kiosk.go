@@ -26,14 +26,10 @@ func runKiosk(a *app) error {
 	if err != nil {
 		return err
 	}
-	// The search index opens after the first frame when it is already
-	// built (the common case: ~40 ms less before the kiosk shows); on the
-	// very first start it is built here, with progress on the terminal.
+	// The search index opens after the first frame (~40 ms less before
+	// the kiosk shows), or is built then on a new data folder: the kiosk
+	// says so in its own frame, in Chinese, and offers search when ready.
 	initial := tui.Content{Pack: lc.Pack, Version: lc.Version}
-	indexLater := index.Exists(lc.IndexDir)
-	if !indexLater {
-		initial = openContent(a, lc)
-	}
 	live := &liveState{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
@@ -86,7 +82,7 @@ func runKiosk(a *app) error {
 				return tui.Content{}, false
 			}
 			logger.Printf("content: switching to version %s", next.Version)
-			return openContent(&quiet, next), true
+			return openContent(&quiet, next, nil), true
 		}
 	}
 	m := tui.New(deps)
@@ -95,11 +91,12 @@ func runKiosk(a *app) error {
 		m.Warn(warning)
 	}
 	p := tea.NewProgram(m, tea.WithFilter(lockdown))
-	if indexLater {
-		quiet := *a
-		quiet.stderr = staffLog
-		go func() { p.Send(tui.SearchReady(openContent(&quiet, lc))) }()
-	}
+	quiet := *a
+	quiet.stderr = staffLog // nothing may be written over the kiosk screen
+	go func() {
+		progress := func(done, total int) { p.Send(tui.SearchProgress(done, total)) }
+		p.Send(tui.SearchReady(openContent(&quiet, lc, progress)))
+	}()
 	done := make(chan struct{})
 	defer close(done)
 	if err := startWatchdog(p, done); err != nil {
@@ -168,16 +165,11 @@ func (l *liveState) info() string {
 
 // openContent opens the search index of the live content, building it when
 // it is missing or stale (the embedded default pack's index is built on the
-// first start, with progress on the terminal before the kiosk screen
-// appears). Without an index the kiosk runs without search.
-func openContent(a *app, lc liveContent) tui.Content {
+// first start), reporting progress (nil: none). Without an index the kiosk
+// runs without search.
+func openContent(a *app, lc liveContent, progress func(done, total int)) tui.Content {
 	c := tui.Content{Pack: lc.Pack, Version: lc.Version}
-	ix, rebuilt, err := index.OpenFor(lc.IndexDir, lc.Pack, func(done, total int) {
-		fmt.Fprintf(a.stderr, "\r正在建立搜索索引 (building the search index) %d/%d", done, total)
-	})
-	if rebuilt {
-		fmt.Fprintln(a.stderr)
-	}
+	ix, _, err := index.OpenFor(lc.IndexDir, lc.Pack, progress)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "kiosk: 警告: 搜索不可用 (search unavailable): %s\n", termtext.Line(err.Error()))
 		return c

@@ -113,7 +113,7 @@ func TestContent(t *testing.T) {
 		}
 	}
 	trad := Text(Options{Traditional: true, Speech: true, Scan: true, Print: true})
-	for _, want := range []string{"長者模式", "行政複議", "xzfy", "掃一掃", "簡體"} {
+	for _, want := range []string{"長者模式", "行政復議", "xzfy", "掃一掃", "簡體"} {
 		if !strings.Contains(trad, want) {
 			t.Errorf("traditional help lacks %q", want)
 		}

@@ -2,6 +2,8 @@ package speech
 
 import (
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -20,5 +22,24 @@ func TestRealDefaultCommand(t *testing.T) {
 	_, ch := r.Start(ss, 0)
 	for ev := range ch {
 		t.Logf("%v %d %v", ev.Kind, ev.Index, ev.Err)
+	}
+}
+
+// TestEspeakTakesDoubleDash checks, where espeak-ng is installed, what
+// Placeholder relies on: after "--" it speaks a sentence that looks like an
+// option (-q: no sound, -x: print the phonemes).
+func TestEspeakTakesDoubleDash(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng is not installed")
+	}
+	out, err := exec.Command("espeak-ng", "-q", "-x", "-v", "cmn", "--", "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("espeak-ng -- --help: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "Usage") || strings.Contains(string(out), "option") {
+		t.Fatalf("espeak-ng read the text after -- as an option:\n%s", out)
+	}
+	if !strings.Contains(string(out), "h'E") {
+		t.Fatalf("espeak-ng did not speak the word help:\n%s", out)
 	}
 }

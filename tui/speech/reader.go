@@ -21,6 +21,15 @@ const DefaultCommand = "espeak-ng -v cmn"
 // sentence ("say {text}", "tts --text={text}"). Without a placeholder the
 // sentence is written to the command's standard input, followed by a
 // newline and end of file (what espeak-ng, festival --tts and piper read).
+//
+// An argument that begins with the placeholder gets "--" before it (unless
+// it has one), so a sentence beginning with "-" (-5℃, a list dash) is
+// never read as an option: espeak-ng 1.51, like every getopt program,
+// takes "--" as the end of its options and speaks what follows (checked:
+// espeak-ng -v cmn -x -q -- "--help" speaks the word). Put such an
+// argument last: what follows "--" is text too. A program that does not
+// know "--" gets it as an argument: give it the text in an option
+// (--text={text}) or on standard input instead.
 const Placeholder = "{text}"
 
 // Kind says what an Event reports.
@@ -295,10 +304,13 @@ func (r *Reader) waitUnpaused(rn *run) bool {
 
 // command1 builds the command speaking one sentence.
 func (r *Reader) command1(text string) (*exec.Cmd, *tailBuffer) {
-	args := make([]string, 0, len(r.argv)-1)
+	args := make([]string, 0, len(r.argv))
 	placed := false
 	for _, a := range r.argv[1:] {
 		if strings.Contains(a, Placeholder) {
+			if strings.HasPrefix(a, Placeholder) && (len(args) == 0 || args[len(args)-1] != "--") {
+				args = append(args, "--") // the text is never an option
+			}
 			a = strings.ReplaceAll(a, Placeholder, text)
 			placed = true
 		}

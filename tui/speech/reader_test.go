@@ -321,3 +321,34 @@ func TestReaderNoLeaks(t *testing.T) {
 	r.Stop()
 	waitFor(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
+
+// TestTextIsNeverAnOption: a sentence given as an argument of its own comes
+// after "--", so one starting with "-" is spoken, not taken as an option;
+// text inside an option (--text={text}) or on standard input needs none.
+func TestTextIsNeverAnOption(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "argv.log")
+	script := filepath.Join(dir, "say")
+	body := "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\" >> '" + log + "'; done\necho >> '" + log + "'\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ss := []Sentence{{Text: "-5℃以下停课。"}}
+	for _, c := range []struct{ args, want string }{
+		{"-v cmn {text}", "[-v][cmn][--][-5℃以下停课。]"},
+		{"-v cmn -- {text}", "[-v][cmn][--][-5℃以下停课。]"},
+		{"--text={text}", "[--text=-5℃以下停课。]"},
+		{"-v cmn", "[-v][cmn]"},
+	} {
+		os.Remove(log)
+		r := New("'" + script + "' " + c.args)
+		_, ch := r.Start(ss, 0)
+		if evs := collect(t, ch); evs[len(evs)-1].Kind != Finished {
+			t.Fatalf("%s: %v", c.args, evs)
+		}
+		got, _ := os.ReadFile(log)
+		if strings.TrimSpace(string(got)) != c.want {
+			t.Errorf("%s: argv %s, want %s", c.args, strings.TrimSpace(string(got)), c.want)
+		}
+	}
+}
