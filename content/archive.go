@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -372,9 +373,18 @@ func unpackDir(root string, u *unpacker) error {
 		if err != nil {
 			return err
 		}
-		name := filepath.ToSlash(rel)
 		if !u.entry(filepath.Base(root)) {
 			return filepath.SkipAll
+		}
+		// The same name checks as an archive entry's: a name with an
+		// escape sequence or a line break is refused, a GBK name decoded.
+		name, bad := cleanName(filepath.ToSlash(rel))
+		if bad != "" {
+			u.fail(quoteName(filepath.ToSlash(rel)), bad)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		switch t := d.Type(); {
 		case t&fs.ModeSymlink != 0:
@@ -392,11 +402,29 @@ func unpackDir(root string, u *unpacker) error {
 		if !u.wanted(name) {
 			return nil
 		}
-		f, err := os.Open(p)
+		f, err := openPackFile(p)
+		if errors.Is(err, syscall.ELOOP) { // became a link since it was listed
+			u.fail(name, "是符号链接,已拒绝(请复制真实文件)")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		// What was opened is checked, not what the folder listing said: a
+		// file swapped for a link or a pipe in between is refused too.
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			u.fail(name, "是设备文件或其他特殊文件,已拒绝")
+			return nil
+		}
+		if n := linkCount(fi); n > 1 {
+			u.fail(name, fmt.Sprintf("是硬链接(与其他 %d 个文件共用内容),已拒绝(请复制真实文件) / hard link refused: copy the real file", n-1))
+			return nil
+		}
 		if err := u.file(name, f); err != nil {
 			return err
 		}
@@ -405,6 +433,21 @@ func unpackDir(root string, u *unpacker) error {
 		}
 		return nil
 	})
+}
+
+// openPackFile opens a file of a folder pack for reading without following
+// a symbolic link and without waiting on a named pipe.
+func openPackFile(p string) (*os.File, error) {
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// linkCount is the number of names a file has: more than one for a hard
+// link, whose other names may lie outside the pack.
+func linkCount(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
 }
 
 // diskWriter writes pack files under dest.

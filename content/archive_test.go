@@ -393,3 +393,47 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// A hard link in a folder pack is refused like a symbolic link: the file
+// it shares its data with may lie outside the pack (an office copy of
+// /etc/passwd hard-linked by someone with access to the stick).
+func TestUnpackFolderRefusesHardLinks(t *testing.T) {
+	src := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	os.WriteFile(outside, []byte("secret"), 0o644)
+	os.WriteFile(filepath.Join(src, "pack.toml"), []byte("x"), 0o644)
+	if err := os.Link(outside, filepath.Join(src, "secret.md")); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	dest := filepath.Join(t.TempDir(), "p")
+	probs, err := Unpack(src, dest, DefaultLimits())
+	if err != nil || probs.Error() != "secret.md: 是硬链接(与其他 1 个文件共用内容),已拒绝(请复制真实文件) / hard link refused: copy the real file" {
+		t.Fatal(err, probs)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "secret.md")); err == nil {
+		t.Error("the hard-linked file was copied into the pack")
+	}
+}
+
+// Folder packs get the same file-name checks as archives: a name with an
+// escape sequence or a line break would be drawn on the staff terminal and
+// shown in the kiosk's lists.
+func TestUnpackFolderRefusesControlNames(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "pack.toml"), []byte("x"), 0o644)
+	for _, n := range []string{"red\x1b[31m.md", "two\nlines.md", "bell\a.md"} {
+		if err := os.WriteFile(filepath.Join(src, n), []byte("---\n---\n"), 0o644); err != nil {
+			t.Skip("this file system refuses the name:", err)
+		}
+	}
+	os.Mkdir(filepath.Join(src, "dir\x1b]0;title\a"), 0o755)
+	os.WriteFile(filepath.Join(src, "dir\x1b]0;title\a", "in.md"), []byte("---\n---\n"), 0o644)
+	probs, err := Unpack(src, filepath.Join(t.TempDir(), "p"), DefaultLimits())
+	want := `bell\a.md: 文件名含有控制字符
+dir\x1b]0;title\a: 文件名含有控制字符
+red\x1b[31m.md: 文件名含有控制字符
+two\nlines.md: 文件名含有控制字符`
+	if err != nil || probs.Error() != want {
+		t.Fatalf("%v\n%s", err, probs.Error())
+	}
+}
