@@ -21,7 +21,7 @@ import (
 
 // Import turns a disclosure report as published — the plain text copied
 // from its web page, or the saved HTML page itself, in UTF-8, UTF-16 (with
-// BOM) or GBK/GB18030 — into a pack document: front matter plus Markdown
+// or without BOM) or GBK/GB18030 — into a pack document: front matter plus Markdown
 // body, laid out the way the default pack is (see defaultpack/README.md).
 //
 // name is the input's file name; it only labels warnings and decides
@@ -153,7 +153,7 @@ func binaryKind(data []byte) string {
 		return "Word(doc)/Excel(xls)"
 	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte("GIF8")), bytes.HasPrefix(data, []byte("\xFF\xD8\xFF")):
 		return "图片"
-	case bytes.IndexByte(data, 0) >= 0 && !bytes.HasPrefix(data, []byte("\xFF\xFE")) && !bytes.HasPrefix(data, []byte("\xFE\xFF")):
+	case bytes.IndexByte(data, 0) >= 0 && !isUTF16(data):
 		return "二进制"
 	}
 	return ""
@@ -162,13 +162,13 @@ func binaryKind(data []byte) string {
 // decodeText returns data as UTF-8 text. Pages of Chinese government sites
 // are often GBK; invalid UTF-8 that decodes as GB18030 without a single
 // replacement character is taken to be GB18030 (a superset of GBK and
-// GB2312). UTF-16 is recognised by its byte-order mark only.
+// GB2312). UTF-16 is recognised by its byte-order mark or, without one, by
+// the NUL bytes of its ASCII characters (utf16Order).
 func decodeText(data []byte) (string, string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
+	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
 		data = data[3:]
-	case bytes.HasPrefix(data, []byte("\xFF\xFE")), bytes.HasPrefix(data, []byte("\xFE\xFF")):
-		dec := xunicode.UTF16(xunicode.BigEndian, xunicode.UseBOM).NewDecoder()
+	} else if order, ok := utf16Order(data); ok {
+		dec := xunicode.UTF16(order, xunicode.UseBOM).NewDecoder()
 		out, _, err := transform.Bytes(dec, data)
 		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
 			return "", "", ErrEncoding

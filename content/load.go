@@ -203,7 +203,7 @@ func ParseDate(s string) (time.Time, error) {
 // ParseDocument parses one Markdown document with front matter.
 func ParseDocument(name string, data []byte) (*Document, Problems) {
 	var probs Problems
-	if !utf8.Valid(data) {
+	if isUTF16(data) || !utf8.Valid(data) {
 		return nil, Problems{encodingProblem(name, data)}
 	}
 	text, removed := Sanitize(string(data)) // also turns CRLF into LF
