@@ -32,7 +32,7 @@ func Unpack(src, dest string, lim Limits) (Problems, error) {
 	if err := os.Mkdir(dest, 0o755); err != nil {
 		return nil, err
 	}
-	u := &unpacker{lim: lim, seen: map[string]bool{}, put: diskWriter(dest)}
+	u := &unpacker{lim: lim, seen: map[string]bool{}, dirs: map[string]bool{}, put: diskWriter(dest)}
 	fi, err := os.Stat(src)
 	if err != nil {
 		return nil, fmt.Errorf("无法打开 %s: %w", src, err)
@@ -112,10 +112,11 @@ func sourceKind(src string, fi fs.FileInfo) string {
 type unpacker struct {
 	lim     Limits
 	put     func(name string, data []byte) error
-	seen    map[string]bool
-	entries int   // every entry seen
-	files   int   // pack files kept
-	total   int64 // bytes read
+	seen    map[string]bool // pack files, by name
+	dirs    map[string]bool // folders of the pack files
+	entries int             // every entry seen
+	files   int             // pack files kept
+	total   int64           // bytes read
 	probs   Problems
 	full    bool // a limit was reached: stop reading
 }
@@ -161,6 +162,10 @@ func (u *unpacker) file(name string, r io.Reader) error {
 		return nil
 	}
 	u.seen[name] = true
+	if clash := u.folderClash(name); clash != "" {
+		u.fail(name, fmt.Sprintf("%s 既是文件又是文件夹,已拒绝 / %s is both a file and a folder", clash, clash))
+		return nil
+	}
 	u.files++
 	if u.files > u.lim.MaxFiles {
 		u.fail(name, fmt.Sprintf("文件过多:内容包最多 %d 个文件", u.lim.MaxFiles))
@@ -185,6 +190,24 @@ func (u *unpacker) file(name string, r io.Reader) error {
 		return nil
 	}
 	return u.put(name, data)
+}
+
+// folderClash returns the name that the file name and an earlier file
+// both use, one as a file and the other as a folder (a.md and a.md/b.md),
+// or "". Such a pack cannot be written to disk. It records name's folders.
+func (u *unpacker) folderClash(name string) string {
+	if u.dirs[name] {
+		return name
+	}
+	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+		if u.seen[dir] {
+			return dir
+		}
+	}
+	for dir := path.Dir(name); dir != "." && !u.dirs[dir]; dir = path.Dir(dir) {
+		u.dirs[dir] = true
+	}
+	return ""
 }
 
 func sizeText(n int64) string {

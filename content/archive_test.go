@@ -165,7 +165,7 @@ func memUnpack(t testing.TB, name string, data []byte) string {
 
 func unpackMem(name string, data []byte, lim Limits) (map[string][]byte, Problems) {
 	files := map[string][]byte{}
-	u := &unpacker{lim: lim, seen: map[string]bool{}, put: func(n string, d []byte) error {
+	u := &unpacker{lim: lim, seen: map[string]bool{}, dirs: map[string]bool{}, put: func(n string, d []byte) error {
 		files[n] = d
 		return nil
 	}}
@@ -435,5 +435,29 @@ red\x1b[31m.md: 文件名含有控制字符
 two\nlines.md: 文件名含有控制字符`
 	if err != nil || probs.Error() != want {
 		t.Fatalf("%v\n%s", err, probs.Error())
+	}
+}
+
+// A name used both as a file and as a folder (a.md and a.md/b.md) cannot be
+// unpacked: it is refused with a message, in either order, not reported as
+// a failure to write the staging folder.
+func TestUnpackFileAndFolderOfOneName(t *testing.T) {
+	for _, order := range [][]entry{
+		{{name: "pack.toml", body: "x"}, {name: "a.md", body: "y"}, {name: "a.md/b.md", body: "z"}},
+		{{name: "pack.toml", body: "x"}, {name: "a.md/b.md", body: "z"}, {name: "a.md", body: "y"}},
+		{{name: "pack.toml", body: "x"}, {name: "d/a.md", body: "y"}, {name: "d/a.md/e/b.md", body: "z"}},
+	} {
+		for _, kind := range []string{"p.zip", "p.tar.gz"} {
+			src := filepath.Join(t.TempDir(), kind)
+			if kind == "p.zip" {
+				os.WriteFile(src, writeZip(t, order), 0o644)
+			} else {
+				os.WriteFile(src, writeTarGz(t, order), 0o644)
+			}
+			p, probs, err := Check(src, DefaultLimits())
+			if err != nil || p != nil || len(probs) != 1 || !strings.Contains(probs[0].Msg, "既是文件又是文件夹") {
+				t.Errorf("%s %s then %s: %v %v", kind, order[1].name, order[2].name, err, probs)
+			}
+		}
 	}
 }
