@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strconv"
@@ -122,6 +123,30 @@ type DroppedLine struct {
 	Line int
 	Text string
 	Why  string
+}
+
+// MaxImportBytes is the largest input ReadImport reads: four times a pack
+// document's limit (4 MiB), room for a saved web page's markup around a
+// report at that limit, or for GBK text that grows by half as UTF-8.
+// Import needs about 10 bytes of memory per input byte (16 MiB of text:
+// 150 MB, measured), so the limit also bounds the memory of
+// kiosk content import.
+const MaxImportBytes = 16 << 20
+
+// ErrTooLarge is returned by ReadImport for an input over MaxImportBytes.
+var ErrTooLarge = fmt.Errorf("文件超过导入大小上限 %s (file larger than the %s import limit)", sizeText(MaxImportBytes), sizeText(MaxImportBytes))
+
+// ReadImport reads an input for Import from r, never more than
+// MaxImportBytes and one byte: memory stays bounded whatever r holds.
+func ReadImport(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxImportBytes {
+		return nil, ErrTooLarge
+	}
+	return data, nil
 }
 
 // Errors wrapped by Import.

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -477,4 +478,21 @@ func TestImportUTF16WithoutBOM(t *testing.T) {
 			t.Errorf("order %v: %s\n%s", order, im.Encoding, im.Markdown)
 		}
 	}
+}
+
+func TestReadImportLimit(t *testing.T) {
+	zeros := func(n int64) io.Reader { return io.LimitReader(zeroReader{}, n) }
+	if data, err := ReadImport(zeros(MaxImportBytes)); err != nil || len(data) != MaxImportBytes {
+		t.Errorf("at the limit: %d bytes, %v", len(data), err)
+	}
+	if _, err := ReadImport(zeros(MaxImportBytes + 1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("one byte over: %v", err)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
