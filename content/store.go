@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"kiosk/internal/atomicfile"
+	"kiosk/internal/lockfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -129,11 +130,11 @@ func (s *Store) lock(wait time.Duration) (func(), error) {
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = lockfile.TryLock(f)
 		if err == nil {
 			return func() { f.Close() }, nil
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		if !errors.Is(err, lockfile.ErrLocked) {
 			f.Close()
 			return nil, err
 		}

@@ -21,6 +21,13 @@ import (
 
 // runKiosk starts the full-screen kiosk on the live content.
 func runKiosk(a *app) error {
+	// First of all, before the visit store closes "unfinished" visits that
+	// may be another kiosk's visit in progress.
+	lock, err := lockDataDir(a.dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	lc, err := loadLiveContent(a)
 	if err != nil {
 		return err
