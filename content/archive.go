@@ -13,10 +13,14 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kiosk/internal/lockfile"
 )
 
 // Unpack reads the pack at src — a folder, a .zip or a .tar.gz (.tgz) file —
@@ -526,11 +530,12 @@ func hoistSingleFolder(dest string, u *unpacker) error {
 // installing it: it unpacks it into a temporary folder, loads it and
 // removes the folder. The pack is nil when any problem is an error.
 func Check(src string, lim Limits) (*Pack, Problems, error) {
-	tmp, err := os.MkdirTemp("", "kiosk-check-")
+	removeStaleChecks(os.TempDir(), time.Now())
+	tmp, release, err := newCheckDir()
 	if err != nil {
 		return nil, nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 	dir := filepath.Join(tmp, "pack")
 	probs, err := Unpack(src, dir, lim)
 	if err != nil || len(probs.Errors()) > 0 {
@@ -538,4 +543,69 @@ func Check(src string, lim Limits) (*Pack, Problems, error) {
 	}
 	p, lp := Load(os.DirFS(dir))
 	return p, append(probs, lp...), nil
+}
+
+// checkPrefix names Check's temporary folders in the system temp folder.
+const checkPrefix = "kiosk-check-"
+
+// staleCheckAge is how old an unlocked check folder must be to be removed:
+// a check locks its folder right after creating it, so a younger unlocked
+// one may belong to a check that is just starting.
+const staleCheckAge = time.Minute
+
+// newCheckDir creates a temporary folder for a check and holds its flock(2)
+// until release, which removes it. A check killed before release leaves
+// the folder behind, unlocked (the kernel drops the lock of a dead
+// process): the next check removes it.
+func newCheckDir() (string, func(), error) {
+	tmp, err := os.MkdirTemp("", checkPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	d, err := os.Open(tmp)
+	if err == nil {
+		err = lockfile.TryLock(d)
+	}
+	if err != nil {
+		if d != nil {
+			d.Close()
+		}
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	var once sync.Once
+	return tmp, func() {
+		once.Do(func() {
+			os.RemoveAll(tmp)
+			d.Close()
+		})
+	}, nil
+}
+
+// removeStaleChecks removes the check folders in dir that killed checks
+// left: older than staleCheckAge and not locked by a live check. Errors are
+// ignored (another user's folder, one a concurrent check removes first):
+// this is tidying.
+func removeStaleChecks(dir string, now time.Time) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), checkPrefix) {
+			continue // a link named like one is not followed
+		}
+		if fi, err := e.Info(); err != nil || now.Sub(fi.ModTime()) < staleCheckAge {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		d, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_DIRECTORY, 0)
+		if err != nil {
+			continue
+		}
+		if lockfile.TryLock(d) == nil {
+			os.RemoveAll(p)
+		}
+		d.Close()
+	}
 }

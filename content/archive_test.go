@@ -461,3 +461,49 @@ func TestUnpackFileAndFolderOfOneName(t *testing.T) {
 		}
 	}
 }
+
+// A check killed before it removed its temporary folder left a
+// kiosk-check-* folder in the system temp folder for good. Check removes
+// the ones no live check holds (their flock is free) and that are older
+// than a minute; a running check's folder stays.
+func TestCheckRemovesStaleTempFolders(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	old := time.Now().Add(-2 * time.Hour)
+	mk := func(name string, mtime time.Time) string {
+		p := filepath.Join(tmp, name)
+		os.MkdirAll(filepath.Join(p, "pack"), 0o700)
+		os.WriteFile(filepath.Join(p, "pack", "pack.toml"), []byte("x"), 0o600)
+		os.Chtimes(p, mtime, mtime)
+		return p
+	}
+	stale := mk("kiosk-check-111", old)
+	fresh := mk("kiosk-check-333", time.Now()) // just created, not locked yet
+	other := mk("other-999", old)
+	live, release, err := newCheckDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	os.Chtimes(live, old, old) // a long check
+
+	if p, probs, err := Check(filepath.Join("testdata", "packs", "good"), DefaultLimits()); p == nil || err != nil {
+		t.Fatal(err, probs)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale folder of a killed check is still there")
+	}
+	for _, p := range []string{fresh, other, live} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", filepath.Base(p))
+		}
+	}
+	release()
+	if _, err := os.Stat(live); err == nil {
+		t.Error("release left the folder")
+	}
+	ents, _ := os.ReadDir(tmp)
+	if len(ents) != 2 {
+		t.Errorf("left in the temp folder: %v", ents)
+	}
+}
