@@ -1,11 +1,13 @@
 package content
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -282,5 +284,45 @@ func TestStrayNULsAreNotUTF16(t *testing.T) {
 	}
 	if d, probs := ParseDocument("guide.md", b); d == nil {
 		t.Fatal(probs)
+	}
+}
+
+// headingsDoc is a document with n ## headings.
+func headingsDoc(indexNo string, n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\n标题: t\n索引号: %s\n发布机构: p\n发布日期: 2019-01-01\n公开目录: c\n公开方式: m\n---\n", indexNo)
+	for i := range n {
+		fmt.Fprintf(&b, "## 第%d部分\n", i+1)
+	}
+	return []byte(b.String())
+}
+
+const manifest = "title = \"t\"\nversion = \"1\"\npublished = \"2019-01-22\"\npublisher = \"p\"\n"
+
+// A document of 391,388 headings loaded and froze the kiosk's contents
+// list; sections per document and per pack are limited.
+func TestSectionLimits(t *testing.T) {
+	if d, probs := ParseDocument("a.md", headingsDoc("a", MaxDocSections)); d == nil || len(d.Sections) != MaxDocSections {
+		t.Fatalf("at the limit: %v", probs)
+	}
+	d, probs := ParseDocument("a.md", headingsDoc("a", MaxDocSections+1))
+	want := fmt.Sprintf("a.md:%d: 第 %d 个章节超过每篇文档最多 2,000 个章节的上限 / more than 2,000 sections in one document", 9+MaxDocSections, MaxDocSections+1)
+	if d != nil || probs.Error() != want {
+		t.Fatalf("over the limit: %v", probs)
+	}
+
+	fsys := fstest.MapFS{ManifestFile: {Data: []byte(manifest)}}
+	n := MaxPackSections / MaxDocSections
+	for i := range n {
+		fsys[fmt.Sprintf("d%03d.md", i)] = &fstest.MapFile{Data: headingsDoc(fmt.Sprint(i), MaxDocSections)}
+	}
+	if p, probs := Load(fsys); p == nil {
+		t.Fatalf("pack at the limit: %v", probs)
+	}
+	fsys[fmt.Sprintf("d%03d.md", n)] = &fstest.MapFile{Data: headingsDoc("last", 1)}
+	p, probs := Load(fsys)
+	want = fmt.Sprintf("d%03d.md:9: 内容包的章节超过 200,000 个的上限 / more than 200,000 sections in the pack", n)
+	if p != nil || probs.Error() != want {
+		t.Fatalf("pack over the limit: %v", probs)
 	}
 }
