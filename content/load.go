@@ -20,12 +20,12 @@ import (
 const ManifestFile = "pack.toml"
 
 // Section limits (docs/content-format.md, "Limits"). The default pack's
-// report has 36 sections and the longest reports of a district (annual
-// reports, budgets) a few hundred; a document of 391,388 headings loaded
-// and froze the kiosk for 58 s when a citizen pressed End in its contents;
-// 2,000 leaves five times the longest real report. A pack of the 20,000
-// documents MaxFiles allows, at 10 sections each, has 200,000; 100,000
-// sections of 10,000 documents load and index in 33 s (docs/deploy.md).
+// report has 36 sections; 2,000 is over 50 times that, room for the longest
+// report a district publishes. A document of 391,388 headings loaded and
+// froze the kiosk for 58 s when a citizen pressed End in its contents.
+// A pack of the 20,000 documents MaxFiles allows, at 10 sections each, has
+// 200,000; 100,000 sections of 10,000 documents load and index in 33 s
+// (docs/deploy.md).
 const (
 	MaxDocSections  = 2000   // ## and ### sections of one document
 	MaxPackSections = 200000 // sections of all documents, 前言 included
