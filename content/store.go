@@ -353,8 +353,6 @@ func (s *Store) newID(v Version) string {
 	}
 }
 
-// setCurrent makes id live: write a temp file, fsync, rename over current,
-// fsync the folder.
 // DefaultVersion names the embedded default pack in `content rollback`.
 const DefaultVersion = "default"
 
@@ -374,6 +372,8 @@ func (s *Store) rollbackToDefault() (Version, error) {
 	return Version{ID: NoVersion, Title: "内置的默认内容", Live: true}, nil
 }
 
+// setCurrent makes id live: write a temp file, fsync, rename over current,
+// fsync the folder.
 func (s *Store) setCurrent(id string) error {
 	return writeFileAtomic(filepath.Join(s.dir, "current"), []byte(id+"\n"))
 }
