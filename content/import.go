@@ -22,8 +22,9 @@ import (
 
 // Import turns a disclosure report as published — the plain text copied
 // from its web page, or the saved HTML page itself, in UTF-8, UTF-16 (with
-// or without BOM) or GBK/GB18030 — into a pack document: front matter plus Markdown
-// body, laid out the way the default pack is (see defaultpack/README.md).
+// or without BOM) or GBK/GB18030 — into a pack document: front matter plus
+// Markdown body, laid out the way the default pack is (see
+// defaultpack/README.md).
 //
 // name is the input's file name; it only labels warnings and decides
 // nothing except that a .htm/.html name forces HTML parsing.

@@ -145,11 +145,9 @@ func Load(fsys fs.FS) (*Pack, Problems) {
 			continue
 		}
 		seen[doc.IndexNo] = name
-		if room := MaxPackSections - sections; len(doc.Sections) > room {
-			if sections <= MaxPackSections {
-				probs = append(probs, Problem{File: name, Line: doc.Sections[max(room, 0)].Line,
-					Msg: fmt.Sprintf("内容包的章节超过 %s 个的上限 / more than %s sections in the pack", thousands(MaxPackSections), thousands(MaxPackSections))})
-			}
+		if room := MaxPackSections - sections; room >= 0 && len(doc.Sections) > room {
+			probs = append(probs, Problem{File: name, Line: doc.Sections[room].Line,
+				Msg: fmt.Sprintf("内容包的章节超过 %s 个的上限 / more than %s sections in the pack", thousands(MaxPackSections), thousands(MaxPackSections))})
 		}
 		sections += len(doc.Sections)
 		p.Docs = append(p.Docs, doc)

@@ -185,8 +185,8 @@ func sanitizeProblems(file string, rems []Removal) Problems {
 
 // encodingProblem explains why data, which is not valid UTF-8 or is UTF-16
 // (whose ASCII is valid UTF-8 with NULs), cannot be read: GBK/GB18030 or
-// UTF-16 text gets a message telling staff how to
-// convert it; anything else the line of the first bad byte.
+// UTF-16 text gets a message telling staff how to convert it; anything else
+// the line of the first bad byte.
 func encodingProblem(name string, data []byte) Problem {
 	if isUTF16(data) {
 		return Problem{File: name, Line: 1, Msg: "文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8,或用 kiosk content import 转换"}
@@ -394,7 +394,7 @@ func isUTF16(data []byte) bool {
 // digits) has one, at odd offsets in little-endian text and at even ones
 // in big-endian text, while a Han character rarely has one (一 U+4E00 does).
 // The first 64 KiB must then decode to text without control characters
-// other than tab and line breaks. UTF-8 text never holds a NUL byte.
+// other than tab and line breaks. A UTF-8 text file holds no NUL bytes.
 func utf16Order(data []byte) (xunicode.Endianness, bool) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
