@@ -108,7 +108,7 @@ func Load(path string) (Config, error) {
 	src := string(data)
 	md, err := toml.Decode(src, &c)
 	if err != nil {
-		return c, syntaxError(path, src, err)
+		return c, syntaxError(path, err)
 	}
 	var errs []string
 	for _, k := range md.Undecoded() {
@@ -133,7 +133,7 @@ func at(path string, line int, msg string) string {
 
 // syntaxError reports a file that is not valid TOML (or a value of the
 // wrong type) at its line.
-func syntaxError(path, src string, err error) error {
+func syntaxError(path string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		return errors.New(at(path, pe.Position.Line, "TOML 格式错误 (syntax error): "+pe.Message))

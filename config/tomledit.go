@@ -145,7 +145,7 @@ func SetPIN(path, hash string) error {
 	}
 	before := map[string]any{}
 	if _, err := toml.Decode(string(old), &before); err != nil {
-		return fmt.Errorf("%v;请先改正它,再设置 PIN (fix the file first; nothing changed)", syntaxError(path, string(old), err))
+		return fmt.Errorf("%v;请先改正它,再设置 PIN (fix the file first; nothing changed)", syntaxError(path, err))
 	}
 	edited, err := setKey(string(old), pinKey, hash)
 	if err != nil {
