@@ -124,26 +124,14 @@ func (s *Store) cleanup() error {
 // flock(2) on DATA/content/lock: the kernel releases it when the process
 // dies, however it dies.
 func (s *Store) lock(wait time.Duration) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, "lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := lockfile.Open(filepath.Join(s.dir, "lock"), wait)
+	if errors.Is(err, lockfile.ErrLocked) {
+		return nil, ErrBusy
+	}
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(wait)
-	for {
-		err = lockfile.TryLock(f)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, lockfile.ErrLocked) {
-			f.Close()
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, ErrBusy
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return func() { f.Close() }, nil
 }
 
 // LiveVersion returns the live version's id, or NoVersion. It reads one

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"kiosk/internal/lockfile"
 )
@@ -28,7 +29,9 @@ func lockDataDir(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("无法创建数据文件夹 (cannot create the data folder) %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, dataLockFile)
-	f, err := lockfile.Open(path)
+	// A kiosk killed a moment ago may not have released the lock yet
+	// (its files close as it exits): wait a little before refusing.
+	f, err := lockfile.Open(path, time.Second)
 	if errors.Is(err, lockfile.ErrLocked) {
 		holder := "进程号未知 (PID unknown)"
 		if pid := lockHolder(path); pid > 0 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // ErrLocked is returned when another open file holds the lock (another
@@ -26,17 +27,24 @@ func TryLock(f *os.File) error {
 }
 
 // Open opens path for reading and writing, creating it if needed, and
-// takes its lock without waiting. Close the file to release the lock; the
-// file itself stays (removing it would let two processes lock two
-// different files of the same name).
-func Open(path string) (*os.File, error) {
+// takes its lock, trying for up to wait (every 50 ms; 0: once). Close the
+// file to release the lock; the file itself stays (removing it would let
+// two processes lock two different files of the same name).
+func Open(path string, wait time.Duration) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	if err := TryLock(f); err != nil {
-		f.Close()
-		return nil, err
+	deadline := time.Now().Add(wait)
+	for {
+		err = TryLock(f)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, ErrLocked) || !time.Now().Before(deadline) {
+			f.Close()
+			return nil, err
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return f, nil
 }

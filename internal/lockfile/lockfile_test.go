@@ -5,21 +5,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // Two opens of one file are two open file descriptions: flock(2) makes the
 // second wait even in the same process, and closing the first frees it.
 func TestOpenExcludes(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "lock")
-	a, err := Open(p)
+	a, err := Open(p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(p); !errors.Is(err, ErrLocked) {
-		t.Fatalf("second open: %v", err)
+	start := time.Now()
+	if _, err := Open(p, 200*time.Millisecond); !errors.Is(err, ErrLocked) || time.Since(start) < 200*time.Millisecond {
+		t.Fatalf("second open: %v after %v", err, time.Since(start))
 	}
-	a.Close()
-	b, err := Open(p)
+	// Released while the second one waits.
+	time.AfterFunc(100*time.Millisecond, func() { a.Close() })
+	b, err := Open(p, 5*time.Second)
 	if err != nil {
 		t.Fatalf("after the first closed: %v", err)
 	}
