@@ -4,18 +4,18 @@
 package config
 
 import (
-	"io"
-
 	"errors"
 	"fmt"
-	"kiosk/internal/atomicfile"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"golang.org/x/crypto/bcrypt"
+
+	"kiosk/internal/atomicfile"
 )
 
 // Level of a lookup point, as the annual report splits them.
@@ -68,15 +68,20 @@ type Kiosk struct {
 }
 
 // Duration is a time.Duration written as a Go duration string ("120s").
-type Duration struct{ time.Duration }
+type Duration struct {
+	time.Duration
+	bad string // the text as written when it is not a duration (reported by Load)
+}
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler. Text that is not a
+// duration is kept and reported by Load with its line.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration such as 120s or 2m", string(b))
+		d.bad = string(b)
+		return nil
 	}
-	d.Duration = v
+	d.Duration, d.bad = v, ""
 	return nil
 }
 
@@ -88,27 +93,70 @@ func Default() Config {
 	return Config{
 		Point:  Point{ID: "default", Name: "政府信息查阅点", Level: LevelCounty},
 		Labels: Labels{County: "县政府(开发区)及其部门", Township: "乡镇政府(街道办事处)"},
-		Kiosk:  Kiosk{Idle: Duration{120 * time.Second}, StaffKey: "f12", Style: "dark", PrintLimit: 1},
+		Kiosk:  Kiosk{Idle: Duration{Duration: 120 * time.Second}, StaffKey: "f12", Style: "dark", PrintLimit: 1},
 	}
 }
 
 // Load reads path over the defaults. A missing file is an error; use
-// LoadOptional for the data folder's optional kiosk.toml.
+// LoadOptional for the data folder's optional kiosk.toml. Every problem
+// (a syntax error, an unknown key, a value out of range) is reported with
+// the file and line, one a line, Chinese first.
 func Load(path string) (Config, error) {
 	c := Default()
-	md, err := toml.DecodeFile(path, &c)
-	if err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
-	}
-	if u := md.Undecoded(); len(u) > 0 {
-		var keys []string
-		for _, k := range u {
-			keys = append(keys, k.String())
-		}
-		return c, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
-	}
 	c.Path = path
-	return c, c.Validate()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("无法读取配置文件 (cannot read the config file) %s: %w", path, err)
+	}
+	src := string(data)
+	md, err := toml.Decode(src, &c)
+	if err != nil {
+		return c, syntaxError(path, err)
+	}
+	var errs []string
+	for _, k := range md.Undecoded() {
+		errs = append(errs, at(path, keyLine(src, k.String()), fmt.Sprintf("未知的键 %s (unknown key)", k)))
+	}
+	for _, p := range c.problems() {
+		errs = append(errs, at(path, keyLine(src, p.key), p.key+" "+p.msg))
+	}
+	if len(errs) > 0 {
+		return c, errors.New(strings.Join(errs, "\n"))
+	}
+	return c, nil
+}
+
+// at places a message at a file's line (0: the whole file).
+func at(path string, line int, msg string) string {
+	if line > 0 {
+		return fmt.Sprintf("配置文件 %s:%d: %s", path, line, msg)
+	}
+	return fmt.Sprintf("配置文件 %s: %s", path, msg)
+}
+
+// syntaxError reports a file that is not valid TOML (or a value of the
+// wrong type) at its line.
+func syntaxError(path string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return errors.New(at(path, pe.Position.Line, "TOML 格式错误 (syntax error): "+pe.Message))
+	}
+	if line := typeErrorLine(err.Error()); line > 0 {
+		return errors.New(at(path, line, "值的类型不对 (wrong type of value): "+err.Error()))
+	}
+	return errors.New(at(path, 0, "TOML 格式错误 (syntax error): "+err.Error()))
+}
+
+// typeErrorLine finds the line in the toml package's type errors
+// ("toml: line 2 (last key …): incompatible types …"), 0 if none.
+func typeErrorLine(msg string) int {
+	rest, ok := strings.CutPrefix(msg, "toml: line ")
+	if !ok {
+		return 0
+	}
+	n, _, _ := strings.Cut(rest, " ")
+	line, _ := strconv.Atoi(strings.TrimSuffix(n, ":"))
+	return line
 }
 
 // LoadOptional loads path if it exists and returns the defaults otherwise.
@@ -121,24 +169,38 @@ func LoadOptional(path string) (Config, error) {
 	return Load(path)
 }
 
-// Validate checks values that have a fixed set of meanings.
-func (c Config) Validate() error {
+// problem is a value that is out of range: key is its dotted key.
+type problem struct{ key, msg string }
+
+// problems checks the values that have a fixed set of meanings.
+func (c Config) problems() []problem {
+	var out []problem
+	add := func(key, msg string) { out = append(out, problem{key, msg}) }
 	if c.Point.Level != LevelCounty && c.Point.Level != LevelTownship {
-		return fmt.Errorf("config %s: point.level must be %q or %q, not %q", c.Path, LevelCounty, LevelTownship, c.Point.Level)
+		add("point.level", fmt.Sprintf("应为 %q 或 %q,不是 %q (must be %q or %q)", LevelCounty, LevelTownship, c.Point.Level, LevelCounty, LevelTownship))
 	}
 	if strings.TrimSpace(c.Point.ID) == "" {
-		return fmt.Errorf("config %s: point.id must not be empty", c.Path)
+		add("point.id", "不能为空 (must not be empty)")
 	}
-	if c.Kiosk.Idle.Duration < time.Second {
-		return fmt.Errorf("config %s: kiosk.idle must be at least 1s", c.Path)
+	switch {
+	case c.Kiosk.Idle.bad != "":
+		add("kiosk.idle", fmt.Sprintf("%q 不是时长,应写成 120s 或 2m 这样 (not a duration such as 120s or 2m)", c.Kiosk.Idle.bad))
+	case c.Kiosk.Idle.Duration < time.Second:
+		add("kiosk.idle", "至少为 1s (must be at least 1s)")
 	}
 	if c.Kiosk.Style != "dark" && c.Kiosk.Style != "light" {
-		return fmt.Errorf("config %s: kiosk.style must be dark or light", c.Path)
+		add("kiosk.style", fmt.Sprintf("应为 dark 或 light,不是 %q (must be dark or light)", c.Kiosk.Style))
 	}
 	if c.Kiosk.PrintLimit < 1 {
-		return fmt.Errorf("config %s: kiosk.print_limit must be at least 1", c.Path)
+		add("kiosk.print_limit", fmt.Sprintf("至少为 1,不是 %d (must be at least 1)", c.Kiosk.PrintLimit))
 	}
-	return nil
+	if msg := checkStaffKey(c.Kiosk.StaffKey); msg != "" {
+		add("kiosk.staff_key", msg)
+	}
+	if msg := checkPINHash(c.Kiosk.StaffPINHash); msg != "" {
+		add("kiosk.staff_pin_hash", msg)
+	}
+	return out
 }
 
 // LevelLabel returns the report wording for a level.
@@ -152,11 +214,11 @@ func (c Config) LevelLabel(level string) string {
 // HashPIN returns the bcrypt hash stored as kiosk.staff_pin_hash.
 func HashPIN(pin string) (string, error) {
 	if len(pin) < 4 {
-		return "", errors.New("PIN must have at least 4 digits")
+		return "", errors.New("PIN 至少要有 4 位数字 (PIN must have at least 4 digits)")
 	}
 	for _, r := range pin {
 		if r < '0' || r > '9' {
-			return "", errors.New("PIN must be digits only (the kiosk may have a number pad only)")
+			return "", errors.New("PIN 只能是数字:自助终端可能只有数字键盘 (PIN must be digits only: the kiosk may have a number pad only)")
 		}
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
@@ -172,25 +234,25 @@ func (c Config) CheckPIN(pin string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(c.Kiosk.StaffPINHash), []byte(pin)) == nil
 }
 
-// SetPIN writes a new PIN hash into the config file at path, keeping every
-// other setting. The file is replaced atomically.
-func SetPIN(path, hash string) error {
-	c := Default()
-	if _, err := os.Stat(path); err == nil {
-		if c, err = Load(path); err != nil {
-			return err
-		}
+// checkPINHash says what is wrong with a staff_pin_hash value, "" when it
+// is empty (no PIN: nobody leaves from the screen) or a bcrypt hash. A
+// value that is not one would match no PIN at all, silently.
+func checkPINHash(h string) string {
+	if h == "" {
+		return ""
 	}
-	c.Kiosk.StaffPINHash = hash
-	return c.Write(path)
+	_, err := bcrypt.Cost([]byte(h))
+	if err != nil || len(h) != 60 || strings.Trim(h[7:], "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return "不是 bcrypt 哈希值,没有 PIN 能与它匹配;请用 kiosk staff set-pin 设置 PIN,不要手工填写 (not a bcrypt hash: set the PIN with kiosk staff set-pin)"
+	}
+	return ""
 }
 
-// Write saves the config to path atomically (temp file, fsync, rename).
-func (c Config) Write(path string) error {
+// writeFile replaces path with data atomically (internal/atomicfile),
+// creating its folder.
+func writeFile(path string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.WriteFunc(path, 0o600, func(w io.Writer) error {
-		return toml.NewEncoder(w).Encode(c)
-	})
+	return atomicfile.Write(path, data, mode)
 }

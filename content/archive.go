@@ -13,9 +13,14 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kiosk/internal/lockfile"
 )
 
 // Unpack reads the pack at src — a folder, a .zip or a .tar.gz (.tgz) file —
@@ -31,7 +36,7 @@ func Unpack(src, dest string, lim Limits) (Problems, error) {
 	if err := os.Mkdir(dest, 0o755); err != nil {
 		return nil, err
 	}
-	u := &unpacker{lim: lim, seen: map[string]bool{}, put: diskWriter(dest)}
+	u := &unpacker{lim: lim, seen: map[string]bool{}, dirs: map[string]bool{}, put: diskWriter(dest)}
 	fi, err := os.Stat(src)
 	if err != nil {
 		return nil, fmt.Errorf("无法打开 %s: %w", src, err)
@@ -111,10 +116,11 @@ func sourceKind(src string, fi fs.FileInfo) string {
 type unpacker struct {
 	lim     Limits
 	put     func(name string, data []byte) error
-	seen    map[string]bool
-	entries int   // every entry seen
-	files   int   // pack files kept
-	total   int64 // bytes read
+	seen    map[string]bool // pack files, by name
+	dirs    map[string]bool // folders of the pack files
+	entries int             // every entry seen
+	files   int             // pack files kept
+	total   int64           // bytes read
 	probs   Problems
 	full    bool // a limit was reached: stop reading
 }
@@ -160,6 +166,10 @@ func (u *unpacker) file(name string, r io.Reader) error {
 		return nil
 	}
 	u.seen[name] = true
+	if clash := u.folderClash(name); clash != "" {
+		u.fail(name, fmt.Sprintf("%s 既是文件又是文件夹,已拒绝 / %s is both a file and a folder", clash, clash))
+		return nil
+	}
 	u.files++
 	if u.files > u.lim.MaxFiles {
 		u.fail(name, fmt.Sprintf("文件过多:内容包最多 %d 个文件", u.lim.MaxFiles))
@@ -184,6 +194,24 @@ func (u *unpacker) file(name string, r io.Reader) error {
 		return nil
 	}
 	return u.put(name, data)
+}
+
+// folderClash returns the name that the file name and an earlier file
+// both use, one as a file and the other as a folder (a.md and a.md/b.md),
+// or "". Such a pack cannot be written to disk. It records name's folders.
+func (u *unpacker) folderClash(name string) string {
+	if u.dirs[name] {
+		return name
+	}
+	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+		if u.seen[dir] {
+			return dir
+		}
+	}
+	for dir := path.Dir(name); dir != "." && !u.dirs[dir]; dir = path.Dir(dir) {
+		u.dirs[dir] = true
+	}
+	return ""
 }
 
 func sizeText(n int64) string {
@@ -372,9 +400,18 @@ func unpackDir(root string, u *unpacker) error {
 		if err != nil {
 			return err
 		}
-		name := filepath.ToSlash(rel)
 		if !u.entry(filepath.Base(root)) {
 			return filepath.SkipAll
+		}
+		// The same name checks as an archive entry's: a name with an
+		// escape sequence or a line break is refused, a GBK name decoded.
+		name, bad := cleanName(filepath.ToSlash(rel))
+		if bad != "" {
+			u.fail(quoteName(filepath.ToSlash(rel)), bad)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		switch t := d.Type(); {
 		case t&fs.ModeSymlink != 0:
@@ -392,11 +429,29 @@ func unpackDir(root string, u *unpacker) error {
 		if !u.wanted(name) {
 			return nil
 		}
-		f, err := os.Open(p)
+		f, err := openPackFile(p)
+		if errors.Is(err, syscall.ELOOP) { // became a link since it was listed
+			u.fail(name, "是符号链接,已拒绝(请复制真实文件)")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		// What was opened is checked, not what the folder listing said: a
+		// file swapped for a link or a pipe in between is refused too.
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			u.fail(name, "是设备文件或其他特殊文件,已拒绝")
+			return nil
+		}
+		if n := linkCount(fi); n > 1 {
+			u.fail(name, fmt.Sprintf("是硬链接(与其他 %d 个文件共用内容),已拒绝(请复制真实文件) / hard link refused: copy the real file", n-1))
+			return nil
+		}
 		if err := u.file(name, f); err != nil {
 			return err
 		}
@@ -405,6 +460,21 @@ func unpackDir(root string, u *unpacker) error {
 		}
 		return nil
 	})
+}
+
+// openPackFile opens a file of a folder pack for reading without following
+// a symbolic link and without waiting on a named pipe.
+func openPackFile(p string) (*os.File, error) {
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// linkCount is the number of names a file has: more than one for a hard
+// link, whose other names may lie outside the pack.
+func linkCount(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
 }
 
 // diskWriter writes pack files under dest.
@@ -460,11 +530,12 @@ func hoistSingleFolder(dest string, u *unpacker) error {
 // installing it: it unpacks it into a temporary folder, loads it and
 // removes the folder. The pack is nil when any problem is an error.
 func Check(src string, lim Limits) (*Pack, Problems, error) {
-	tmp, err := os.MkdirTemp("", "kiosk-check-")
+	removeStaleChecks(os.TempDir(), time.Now())
+	tmp, release, err := newCheckDir()
 	if err != nil {
 		return nil, nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 	dir := filepath.Join(tmp, "pack")
 	probs, err := Unpack(src, dir, lim)
 	if err != nil || len(probs.Errors()) > 0 {
@@ -472,4 +543,69 @@ func Check(src string, lim Limits) (*Pack, Problems, error) {
 	}
 	p, lp := Load(os.DirFS(dir))
 	return p, append(probs, lp...), nil
+}
+
+// checkPrefix names Check's temporary folders in the system temp folder.
+const checkPrefix = "kiosk-check-"
+
+// staleCheckAge is how old an unlocked check folder must be to be removed:
+// a check locks its folder right after creating it, so a younger unlocked
+// one may belong to a check that is just starting.
+const staleCheckAge = time.Minute
+
+// newCheckDir creates a temporary folder for a check and holds its flock(2)
+// until release, which removes it. A check killed before release leaves
+// the folder behind, unlocked (the kernel drops the lock of a dead
+// process): the next check removes it.
+func newCheckDir() (string, func(), error) {
+	tmp, err := os.MkdirTemp("", checkPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	d, err := os.Open(tmp)
+	if err == nil {
+		err = lockfile.TryLock(d)
+	}
+	if err != nil {
+		if d != nil {
+			d.Close()
+		}
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	var once sync.Once
+	return tmp, func() {
+		once.Do(func() {
+			os.RemoveAll(tmp)
+			d.Close()
+		})
+	}, nil
+}
+
+// removeStaleChecks removes the check folders in dir that killed checks
+// left: older than staleCheckAge and not locked by a live check. Errors are
+// ignored (another user's folder, one a concurrent check removes first):
+// this is tidying.
+func removeStaleChecks(dir string, now time.Time) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), checkPrefix) {
+			continue // a link named like one is not followed
+		}
+		if fi, err := e.Info(); err != nil || now.Sub(fi.ModTime()) < staleCheckAge {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		d, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_DIRECTORY, 0)
+		if err != nil {
+			continue
+		}
+		if lockfile.TryLock(d) == nil {
+			os.RemoveAll(p)
+		}
+		d.Close()
+	}
 }

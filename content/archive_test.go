@@ -165,7 +165,7 @@ func memUnpack(t testing.TB, name string, data []byte) string {
 
 func unpackMem(name string, data []byte, lim Limits) (map[string][]byte, Problems) {
 	files := map[string][]byte{}
-	u := &unpacker{lim: lim, seen: map[string]bool{}, put: func(n string, d []byte) error {
+	u := &unpacker{lim: lim, seen: map[string]bool{}, dirs: map[string]bool{}, put: func(n string, d []byte) error {
 		files[n] = d
 		return nil
 	}}
@@ -392,4 +392,118 @@ func FuzzArchive(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A hard link in a folder pack is refused like a symbolic link: the file
+// it shares its data with may lie outside the pack (an office copy of
+// /etc/passwd hard-linked by someone with access to the stick).
+func TestUnpackFolderRefusesHardLinks(t *testing.T) {
+	src := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	os.WriteFile(outside, []byte("secret"), 0o644)
+	os.WriteFile(filepath.Join(src, "pack.toml"), []byte("x"), 0o644)
+	if err := os.Link(outside, filepath.Join(src, "secret.md")); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	dest := filepath.Join(t.TempDir(), "p")
+	probs, err := Unpack(src, dest, DefaultLimits())
+	if err != nil || probs.Error() != "secret.md: 是硬链接(与其他 1 个文件共用内容),已拒绝(请复制真实文件) / hard link refused: copy the real file" {
+		t.Fatal(err, probs)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "secret.md")); err == nil {
+		t.Error("the hard-linked file was copied into the pack")
+	}
+}
+
+// Folder packs get the same file-name checks as archives: a name with an
+// escape sequence or a line break would be drawn on the staff terminal and
+// shown in the kiosk's lists.
+func TestUnpackFolderRefusesControlNames(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "pack.toml"), []byte("x"), 0o644)
+	for _, n := range []string{"red\x1b[31m.md", "two\nlines.md", "bell\a.md"} {
+		if err := os.WriteFile(filepath.Join(src, n), []byte("---\n---\n"), 0o644); err != nil {
+			t.Skip("this file system refuses the name:", err)
+		}
+	}
+	os.Mkdir(filepath.Join(src, "dir\x1b]0;title\a"), 0o755)
+	os.WriteFile(filepath.Join(src, "dir\x1b]0;title\a", "in.md"), []byte("---\n---\n"), 0o644)
+	probs, err := Unpack(src, filepath.Join(t.TempDir(), "p"), DefaultLimits())
+	want := `bell\a.md: 文件名含有控制字符
+dir\x1b]0;title\a: 文件名含有控制字符
+red\x1b[31m.md: 文件名含有控制字符
+two\nlines.md: 文件名含有控制字符`
+	if err != nil || probs.Error() != want {
+		t.Fatalf("%v\n%s", err, probs.Error())
+	}
+}
+
+// A name used both as a file and as a folder (a.md and a.md/b.md) cannot be
+// unpacked: it is refused with a message, in either order, not reported as
+// a failure to write the staging folder.
+func TestUnpackFileAndFolderOfOneName(t *testing.T) {
+	for _, order := range [][]entry{
+		{{name: "pack.toml", body: "x"}, {name: "a.md", body: "y"}, {name: "a.md/b.md", body: "z"}},
+		{{name: "pack.toml", body: "x"}, {name: "a.md/b.md", body: "z"}, {name: "a.md", body: "y"}},
+		{{name: "pack.toml", body: "x"}, {name: "d/a.md", body: "y"}, {name: "d/a.md/e/b.md", body: "z"}},
+	} {
+		for _, kind := range []string{"p.zip", "p.tar.gz"} {
+			src := filepath.Join(t.TempDir(), kind)
+			if kind == "p.zip" {
+				os.WriteFile(src, writeZip(t, order), 0o644)
+			} else {
+				os.WriteFile(src, writeTarGz(t, order), 0o644)
+			}
+			p, probs, err := Check(src, DefaultLimits())
+			if err != nil || p != nil || len(probs) != 1 || !strings.Contains(probs[0].Msg, "既是文件又是文件夹") {
+				t.Errorf("%s %s then %s: %v %v", kind, order[1].name, order[2].name, err, probs)
+			}
+		}
+	}
+}
+
+// A check killed before it removed its temporary folder left a
+// kiosk-check-* folder in the system temp folder for good. Check removes
+// the ones no live check holds (their flock is free) and that are older
+// than a minute; a running check's folder stays.
+func TestCheckRemovesStaleTempFolders(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	old := time.Now().Add(-2 * time.Hour)
+	mk := func(name string, mtime time.Time) string {
+		p := filepath.Join(tmp, name)
+		os.MkdirAll(filepath.Join(p, "pack"), 0o700)
+		os.WriteFile(filepath.Join(p, "pack", "pack.toml"), []byte("x"), 0o600)
+		os.Chtimes(p, mtime, mtime)
+		return p
+	}
+	stale := mk("kiosk-check-111", old)
+	fresh := mk("kiosk-check-333", time.Now()) // just created, not locked yet
+	other := mk("other-999", old)
+	live, release, err := newCheckDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	os.Chtimes(live, old, old) // a long check
+
+	if p, probs, err := Check(filepath.Join("testdata", "packs", "good"), DefaultLimits()); p == nil || err != nil {
+		t.Fatal(err, probs)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale folder of a killed check is still there")
+	}
+	for _, p := range []string{fresh, other, live} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", filepath.Base(p))
+		}
+	}
+	release()
+	if _, err := os.Stat(live); err == nil {
+		t.Error("release left the folder")
+	}
+	ents, _ := os.ReadDir(tmp)
+	if len(ents) != 2 {
+		t.Errorf("left in the temp folder: %v", ents)
+	}
 }

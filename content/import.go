@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strconv"
@@ -21,8 +22,9 @@ import (
 
 // Import turns a disclosure report as published — the plain text copied
 // from its web page, or the saved HTML page itself, in UTF-8, UTF-16 (with
-// BOM) or GBK/GB18030 — into a pack document: front matter plus Markdown
-// body, laid out the way the default pack is (see defaultpack/README.md).
+// or without BOM) or GBK/GB18030 — into a pack document: front matter plus
+// Markdown body, laid out the way the default pack is (see
+// defaultpack/README.md).
 //
 // name is the input's file name; it only labels warnings and decides
 // nothing except that a .htm/.html name forces HTML parsing.
@@ -124,6 +126,30 @@ type DroppedLine struct {
 	Why  string
 }
 
+// MaxImportBytes is the largest input ReadImport reads: four times a pack
+// document's limit (4 MiB), room for a saved web page's markup around a
+// report at that limit, or for GBK text that grows by half as UTF-8.
+// Import needs about 10 bytes of memory per input byte (16 MiB of text:
+// 150 MB, measured), so the limit also bounds the memory of
+// kiosk content import.
+const MaxImportBytes = 16 << 20
+
+// ErrTooLarge is returned by ReadImport for an input over MaxImportBytes.
+var ErrTooLarge = fmt.Errorf("文件超过导入大小上限 %s (file larger than the %s import limit)", sizeText(MaxImportBytes), sizeText(MaxImportBytes))
+
+// ReadImport reads an input for Import from r, never more than
+// MaxImportBytes and one byte: memory stays bounded whatever r holds.
+func ReadImport(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxImportBytes {
+		return nil, ErrTooLarge
+	}
+	return data, nil
+}
+
 // Errors wrapped by Import.
 var (
 	ErrEmpty     = errors.New("文件是空的")
@@ -153,7 +179,7 @@ func binaryKind(data []byte) string {
 		return "Word(doc)/Excel(xls)"
 	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte("GIF8")), bytes.HasPrefix(data, []byte("\xFF\xD8\xFF")):
 		return "图片"
-	case bytes.IndexByte(data, 0) >= 0 && !bytes.HasPrefix(data, []byte("\xFF\xFE")) && !bytes.HasPrefix(data, []byte("\xFE\xFF")):
+	case bytes.IndexByte(data, 0) >= 0 && !isUTF16(data):
 		return "二进制"
 	}
 	return ""
@@ -162,13 +188,13 @@ func binaryKind(data []byte) string {
 // decodeText returns data as UTF-8 text. Pages of Chinese government sites
 // are often GBK; invalid UTF-8 that decodes as GB18030 without a single
 // replacement character is taken to be GB18030 (a superset of GBK and
-// GB2312). UTF-16 is recognised by its byte-order mark only.
+// GB2312). UTF-16 is recognised by its byte-order mark or, without one, by
+// the NUL bytes of its ASCII characters (utf16Order).
 func decodeText(data []byte) (string, string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
+	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
 		data = data[3:]
-	case bytes.HasPrefix(data, []byte("\xFF\xFE")), bytes.HasPrefix(data, []byte("\xFE\xFF")):
-		dec := xunicode.UTF16(xunicode.BigEndian, xunicode.UseBOM).NewDecoder()
+	} else if order, ok := utf16Order(data); ok {
+		dec := xunicode.UTF16(order, xunicode.UseBOM).NewDecoder()
 		out, _, err := transform.Bytes(dec, data)
 		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
 			return "", "", ErrEncoding

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 )
 
 func importFile(t *testing.T, path string) *Imported {
@@ -457,4 +459,40 @@ func TestImportGBKPackDocumentKeepsMarkdown(t *testing.T) {
 	if d == nil || len(d.Sections) != 2 {
 		t.Fatalf("sections lost: %v %v", d, probs)
 	}
+}
+
+// Import converts UTF-16 without a byte-order mark, which it used to call
+// binary (its ASCII characters hold NUL bytes).
+func TestImportUTF16WithoutBOM(t *testing.T) {
+	src := "一、总体情况\n\n我局2019年主动公开政府信息120条,没有收到申请。\n"
+	want, err := Import("r.txt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []xunicode.Endianness{xunicode.LittleEndian, xunicode.BigEndian} {
+		im, err := Import("r.txt", utf16NoBOM(t, src, order))
+		if err != nil {
+			t.Fatalf("order %v: %v", order, err)
+		}
+		if im.Encoding != "UTF-16" || !bytes.Equal(im.Markdown, want.Markdown) {
+			t.Errorf("order %v: %s\n%s", order, im.Encoding, im.Markdown)
+		}
+	}
+}
+
+func TestReadImportLimit(t *testing.T) {
+	zeros := func(n int64) io.Reader { return io.LimitReader(zeroReader{}, n) }
+	if data, err := ReadImport(zeros(MaxImportBytes)); err != nil || len(data) != MaxImportBytes {
+		t.Errorf("at the limit: %d bytes, %v", len(data), err)
+	}
+	if _, err := ReadImport(zeros(MaxImportBytes + 1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("one byte over: %v", err)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

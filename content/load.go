@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,18 @@ import (
 
 // ManifestFile is the name of a pack's manifest.
 const ManifestFile = "pack.toml"
+
+// Section limits (docs/content-format.md, "Limits"). The default pack's
+// report has 36 sections; 2,000 is over 50 times that, room for the longest
+// report a district publishes. A document of 391,388 headings loaded and
+// froze the kiosk for 58 s when a citizen pressed End in its contents.
+// A pack of the 20,000 documents MaxFiles allows, at 10 sections each, has
+// 200,000; 100,000 sections of 10,000 documents load and index in 33 s
+// (docs/deploy.md).
+const (
+	MaxDocSections  = 2000   // ## and ### sections of one document
+	MaxPackSections = 200000 // sections of all documents, 前言 included
+)
 
 // Problem is one thing wrong with a pack, located by file and line.
 type Problem struct {
@@ -110,6 +123,7 @@ func Load(fsys fs.FS) (*Pack, Problems) {
 	sort.Strings(files)
 	seen := map[string]string{}
 	complete := true // every document parsed
+	sections := 0    // of the documents so far
 	sum := sha256.New()
 	sum.Write(raw)
 	for _, name := range files {
@@ -131,6 +145,11 @@ func Load(fsys fs.FS) (*Pack, Problems) {
 			continue
 		}
 		seen[doc.IndexNo] = name
+		if room := MaxPackSections - sections; room >= 0 && len(doc.Sections) > room {
+			probs = append(probs, Problem{File: name, Line: doc.Sections[room].Line,
+				Msg: fmt.Sprintf("内容包的章节超过 %s 个的上限 / more than %s sections in the pack", thousands(MaxPackSections), thousands(MaxPackSections))})
+		}
+		sections += len(doc.Sections)
 		p.Docs = append(p.Docs, doc)
 	}
 	// synonyms.toml is optional; a pack without it hashes as it always did.
@@ -203,7 +222,7 @@ func ParseDate(s string) (time.Time, error) {
 // ParseDocument parses one Markdown document with front matter.
 func ParseDocument(name string, data []byte) (*Document, Problems) {
 	var probs Problems
-	if !utf8.Valid(data) {
+	if isUTF16(data) || !utf8.Valid(data) {
 		return nil, Problems{encodingProblem(name, data)}
 	}
 	text, removed := Sanitize(string(data)) // also turns CRLF into LF
@@ -293,7 +312,12 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 		probs = append(probs, Problem{File: name, Line: fieldLine[KeyURL], Msg: "网址应以 http:// 或 https:// 开头"})
 	}
 	doc.Body = strings.Join(lines[end+1:], "\n")
-	doc.Sections = splitSections(doc, lines, end+1)
+	var over int
+	doc.Sections, over = splitSections(doc, lines, end+1)
+	if over > 0 {
+		probs = append(probs, Problem{File: name, Line: over,
+			Msg: fmt.Sprintf("第 %d 个章节超过每篇文档最多 %s 个章节的上限 / more than %s sections in one document", MaxDocSections+1, thousands(MaxDocSections), thousands(MaxDocSections))})
+	}
 	if len(probs.Errors()) > 0 {
 		return nil, probs
 	}
@@ -322,8 +346,9 @@ func unquote(v string) string {
 }
 
 // splitSections cuts the body (lines[start:]) at ## and ### headings.
-// Headings inside fenced code blocks are not headings.
-func splitSections(doc *Document, lines []string, start int) []*Section {
+// Headings inside fenced code blocks are not headings. It stops at a
+// heading past MaxDocSections and returns its 1-based line as well.
+func splitSections(doc *Document, lines []string, start int) ([]*Section, int) {
 	lead := &Section{Doc: doc, Number: "0", Level: 1, Line: start + 1}
 	var out []*Section
 	cur := lead
@@ -350,6 +375,9 @@ func splitSections(doc *Document, lines []string, start int) []*Section {
 			buf = append(buf, l)
 			continue
 		}
+		if len(out) == MaxDocSections {
+			return out, i + 1
+		}
 		flush()
 		title := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(l[level+1:]), "#"))
 		if level == 2 {
@@ -368,5 +396,14 @@ func splitSections(doc *Document, lines []string, start int) []*Section {
 	if lead.Text != "" {
 		out = append([]*Section{lead}, out...)
 	}
-	return out
+	return out, 0
+}
+
+// thousands writes n with thousands separators: 200,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

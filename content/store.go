@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"kiosk/internal/atomicfile"
+	"kiosk/internal/lockfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -123,26 +124,14 @@ func (s *Store) cleanup() error {
 // flock(2) on DATA/content/lock: the kernel releases it when the process
 // dies, however it dies.
 func (s *Store) lock(wait time.Duration) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, "lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := lockfile.Open(filepath.Join(s.dir, "lock"), wait)
+	if errors.Is(err, lockfile.ErrLocked) {
+		return nil, ErrBusy
+	}
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(wait)
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, ErrBusy
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return func() { f.Close() }, nil
 }
 
 // LiveVersion returns the live version's id, or NoVersion. It reads one
@@ -352,8 +341,6 @@ func (s *Store) newID(v Version) string {
 	}
 }
 
-// setCurrent makes id live: write a temp file, fsync, rename over current,
-// fsync the folder.
 // DefaultVersion names the embedded default pack in `content rollback`.
 const DefaultVersion = "default"
 
@@ -373,6 +360,8 @@ func (s *Store) rollbackToDefault() (Version, error) {
 	return Version{ID: NoVersion, Title: "内置的默认内容", Live: true}, nil
 }
 
+// setCurrent makes id live: write a temp file, fsync, rename over current,
+// fsync the folder.
 func (s *Store) setCurrent(id string) error {
 	return writeFileAtomic(filepath.Join(s.dir, "current"), []byte(id+"\n"))
 }

@@ -1,7 +1,6 @@
 package content
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -45,7 +44,7 @@ func ParseSynonyms(name string, data []byte) ([]SynonymGroup, Problems) {
 	if len(data) > MaxSynonymsBytes {
 		return nil, Problems{{File: name, Msg: fmt.Sprintf("同义词文件超过大小上限 %s / synonyms file larger than %s", sizeText(MaxSynonymsBytes), sizeText(MaxSynonymsBytes))}}
 	}
-	if !utf8.Valid(data) {
+	if isUTF16(data) || !utf8.Valid(data) {
 		return nil, Problems{synonymEncodingProblem(name, data)}
 	}
 	src := string(data)
@@ -165,7 +164,7 @@ func ParseSynonyms(name string, data []byte) ([]SynonymGroup, Problems) {
 func synonymEncodingProblem(name string, data []byte) Problem {
 	p := encodingProblem(name, data)
 	switch {
-	case bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+	case isUTF16(data):
 		p.Msg = "文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8 / the file is UTF-16: save it as UTF-8"
 	case looksGBK(data):
 		p.Msg = "文件是 GBK/GB18030 编码,不是 UTF-8;请另存为 UTF-8 / the file is GBK: save it as UTF-8"

@@ -16,6 +16,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 )
 
 func TestParseSynonymsGood(t *testing.T) {
@@ -210,6 +211,7 @@ func TestParseSynonymsEncoding(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{gbk, "synonyms.toml:1: 文件是 GBK/GB18030 编码,不是 UTF-8;请另存为 UTF-8 / the file is GBK: save it as UTF-8"},
 		{"\xff\xfe\"\x00a\x00\"\x00", "synonyms.toml:1: 文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8 / the file is UTF-16: save it as UTF-8"},
+		{string(utf16NoBOM(t, "# 来源:测试\n\"医保\" = [\"医疗保险\"]\n", xunicode.LittleEndian)), "synonyms.toml:1: 文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8 / the file is UTF-16: save it as UTF-8"},
 		{"\"医保\" = [\"医疗保险\"]\n\"x\" = [\"\xc3\x28\"]\n", "synonyms.toml:2: 不是有效的 UTF-8 文本(第 2 行有无效字节) / not valid UTF-8 (line 2)"},
 	} {
 		groups, probs := ParseSynonyms("synonyms.toml", []byte(c.data))

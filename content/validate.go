@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 
 	"kiosk/internal/termtext"
 )
@@ -66,11 +67,12 @@ func sanitizeProblems(file string, rems []Removal) Problems {
 	return probs
 }
 
-// encodingProblem explains why data, which is not valid UTF-8, cannot be
-// read: GBK/GB18030 or UTF-16 text gets a message telling staff how to
-// convert it; anything else the line of the first bad byte.
+// encodingProblem explains why data, which is not valid UTF-8 or is UTF-16
+// (whose ASCII is valid UTF-8 with NULs), cannot be read: GBK/GB18030 or
+// UTF-16 text gets a message telling staff how to convert it; anything else
+// the line of the first bad byte.
 func encodingProblem(name string, data []byte) Problem {
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+	if isUTF16(data) {
 		return Problem{File: name, Line: 1, Msg: "文件是 UTF-16 编码(记事本的“Unicode”格式),不是 UTF-8;请另存为 UTF-8,或用 kiosk content import 转换"}
 	}
 	bad := 0
@@ -262,4 +264,67 @@ func checkLinks(docs []*Document, complete bool) Problems {
 		}
 	}
 	return probs
+}
+
+// isUTF16 reports whether data is UTF-16 text (see utf16Order).
+func isUTF16(data []byte) bool {
+	_, ok := utf16Order(data)
+	return ok
+}
+
+// utf16Order recognises UTF-16 text, with or without a byte-order mark,
+// and tells its byte order. Without a mark, UTF-16 is known by its NUL
+// bytes: every ASCII character (line breaks, the --- of front matter,
+// digits) has one, at odd offsets in little-endian text and at even ones
+// in big-endian text, while a Han character rarely has one (一 U+4E00 does).
+// The first 64 KiB must then decode to text without control characters
+// other than tab and line breaks. A UTF-8 text file holds no NUL bytes.
+func utf16Order(data []byte) (xunicode.Endianness, bool) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		return xunicode.LittleEndian, true
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return xunicode.BigEndian, true
+	}
+	head := data[:min(len(data), 64<<10)&^1]
+	if bytes.IndexByte(head, 0) < 0 {
+		return xunicode.LittleEndian, false
+	}
+	var zeros [2]int // NUL bytes at even and odd offsets
+	for i, b := range head {
+		if b == 0 {
+			zeros[i&1]++
+		}
+	}
+	var order xunicode.Endianness
+	var many, few int
+	switch {
+	case zeros[1] > zeros[0]:
+		order, many, few = xunicode.LittleEndian, zeros[1], zeros[0]
+	default:
+		order, many, few = xunicode.BigEndian, zeros[0], zeros[1]
+	}
+	// Random binary data has as many NULs at either offset. UTF-16 with
+	// Chinese in it is almost never valid UTF-8; there, a line break in a
+	// paragraph of 1,000 characters is enough (1 code unit in 2,000 leaves
+	// room for the front matter). Valid UTF-8 is taken for UTF-16 only when
+	// it is mostly NUL-padded ASCII, not for UTF-8 text with stray NULs.
+	units := len(head) / 2
+	need := units / 2000
+	if utf8.Valid(data) {
+		need = units / 4
+	}
+	if many < 2 || many < 4*few || many < need {
+		return order, false
+	}
+	text, err := xunicode.UTF16(order, xunicode.IgnoreBOM).NewDecoder().Bytes(head)
+	if err != nil {
+		return order, false
+	}
+	for _, r := range string(text) {
+		if r == utf8.RuneError || r != '\t' && r != '\n' && r != '\r' && isControl(r) {
+			return order, false
+		}
+	}
+	return order, true
 }

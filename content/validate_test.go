@@ -1,11 +1,17 @@
 package content
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 
 	"kiosk/internal/termtext"
 )
@@ -178,4 +184,115 @@ func FuzzFrontMatter(f *testing.F) {
 		}
 		checkLinks([]*Document{d}, true)
 	})
+}
+
+// utf16NoBOM encodes s as UTF-16 without a byte-order mark, as some editors
+// and Windows tools ("Unicode" without signature) save it.
+func utf16NoBOM(t testing.TB, s string, order xunicode.Endianness) []byte {
+	b, err := xunicode.UTF16(order, xunicode.IgnoreBOM).NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// UTF-16 without a byte-order mark was called GBK (GB18030 decodes the NUL
+// bytes of its ASCII characters without complaint).
+func TestEncodingUTF16WithoutBOM(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("testdata", "packs", "good", "guide.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []xunicode.Endianness{xunicode.LittleEndian, xunicode.BigEndian} {
+		data := utf16NoBOM(t, string(doc), order)
+		d, probs := ParseDocument("guide.md", data)
+		if d != nil || len(probs) != 1 || !strings.Contains(probs[0].Msg, "UTF-16") || strings.Contains(probs[0].Msg, "GBK") {
+			t.Errorf("order %v: %v", order, probs)
+		}
+	}
+	// Chinese text with few ASCII characters (one line break a paragraph)
+	// is still recognised.
+	text := "---\n" + strings.Repeat(strings.Repeat("政府信息公开工作年度报告依申请公开情况", 10)+"\n", 20)
+	if p := encodingProblem("a.md", utf16NoBOM(t, text, xunicode.LittleEndian)); !strings.Contains(p.Msg, "UTF-16") {
+		t.Errorf("mostly Chinese: %s", p)
+	}
+	// GBK stays GBK; random bytes with NULs are not UTF-16.
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes(doc)
+	if p := encodingProblem("a.md", gbk); !strings.Contains(p.Msg, "GBK") {
+		t.Errorf("GBK: %s", p)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(r.UintN(256))
+	}
+	if _, ok := utf16Order(random); ok {
+		t.Error("random bytes taken for UTF-16")
+	}
+}
+
+// UTF-8 text with a few stray NUL bytes is not UTF-16: the NULs are removed
+// with a warning, as other control characters are.
+func TestStrayNULsAreNotUTF16(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("defaultpack", "lanshan-2018-annual-report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stray := 0
+	for i := 1001; i < len(b); i += 2 {
+		if b[i] == ' ' || b[i] == '\n' {
+			b[i] = 0 // a NUL at an odd offset, where UTF-16LE has them
+			stray++
+			i += 400
+		}
+	}
+	if stray < 20 {
+		t.Fatalf("only %d stray NULs", stray)
+	}
+	if isUTF16(b) {
+		t.Fatal("UTF-8 with stray NULs taken for UTF-16")
+	}
+	if d, probs := ParseDocument("guide.md", b); d == nil {
+		t.Fatal(probs)
+	}
+}
+
+// headingsDoc is a document with n ## headings.
+func headingsDoc(indexNo string, n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\n标题: t\n索引号: %s\n发布机构: p\n发布日期: 2019-01-01\n公开目录: c\n公开方式: m\n---\n", indexNo)
+	for i := range n {
+		fmt.Fprintf(&b, "## 第%d部分\n", i+1)
+	}
+	return []byte(b.String())
+}
+
+const manifest = "title = \"t\"\nversion = \"1\"\npublished = \"2019-01-22\"\npublisher = \"p\"\n"
+
+// A document of 391,388 headings loaded and froze the kiosk's contents
+// list; sections per document and per pack are limited.
+func TestSectionLimits(t *testing.T) {
+	if d, probs := ParseDocument("a.md", headingsDoc("a", MaxDocSections)); d == nil || len(d.Sections) != MaxDocSections {
+		t.Fatalf("at the limit: %v", probs)
+	}
+	d, probs := ParseDocument("a.md", headingsDoc("a", MaxDocSections+1))
+	want := fmt.Sprintf("a.md:%d: 第 %d 个章节超过每篇文档最多 2,000 个章节的上限 / more than 2,000 sections in one document", 9+MaxDocSections, MaxDocSections+1)
+	if d != nil || probs.Error() != want {
+		t.Fatalf("over the limit: %v", probs)
+	}
+
+	fsys := fstest.MapFS{ManifestFile: {Data: []byte(manifest)}}
+	n := MaxPackSections / MaxDocSections
+	for i := range n {
+		fsys[fmt.Sprintf("d%03d.md", i)] = &fstest.MapFile{Data: headingsDoc(fmt.Sprint(i), MaxDocSections)}
+	}
+	if p, probs := Load(fsys); p == nil {
+		t.Fatalf("pack at the limit: %v", probs)
+	}
+	fsys[fmt.Sprintf("d%03d.md", n)] = &fstest.MapFile{Data: headingsDoc("last", 1)}
+	p, probs := Load(fsys)
+	want = fmt.Sprintf("d%03d.md:9: 内容包的章节超过 200,000 个的上限 / more than 200,000 sections in the pack", n)
+	if p != nil || probs.Error() != want {
+		t.Fatalf("pack over the limit: %v", probs)
+	}
 }

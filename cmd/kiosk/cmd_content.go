@@ -25,8 +25,9 @@ const contentUsage = `Usage: kiosk content COMMAND [args]
   rollback [VERSION]   切换回以前的版本(不写版本号时回到上一个版本;
                        最早的版本之前是内置的默认内容,也可写 default)。
   import [-o DIR] [-force] FILE…
-                       把网页上复制的报告文本或另存的网页(UTF-8、GBK 均可)
-                       转换成内容包文档 DIR/名称.md(默认当前文件夹)。
+                       把网页上复制的报告文本或另存的网页(UTF-8、UTF-16、
+                       GBK 均可,每个文件最大 16 MiB)转换成内容包文档
+                       DIR/名称.md(默认当前文件夹)。
 
 check validates a pack; load installs it as the live version; list shows the
 installed versions; rollback switches back; import converts reports (text or
@@ -258,7 +259,12 @@ func contentImport(a *app, outDir string, force bool, files []string) error {
 }
 
 func importOne(a *app, outDir string, force bool, file string) error {
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	data, err := content.ReadImport(f)
+	f.Close()
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -169,5 +170,36 @@ func TestContentImport(t *testing.T) {
 	}
 	if code, _, errOut := kiosk(t, dir, "content", "import", "-o", pack, filepath.Join(dir, "missing.txt")); code != 1 || !strings.Contains(errOut, "没有转换") {
 		t.Errorf("missing input: %d %q", code, errOut)
+	}
+}
+
+// An input over the import limit is refused with a message, without being
+// read whole: a 256 MiB file (sparse, so the test writes nothing) is read
+// only up to the limit.
+func TestContentImportRefusesHugeInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "huge.txt")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(256 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, _, errOut := kiosk(t, dir, "content", "import", "-o", filepath.Join(dir, "pack"), in)
+	runtime.ReadMemStats(&after)
+	if code != 1 || !strings.Contains(errOut, "huge.txt: 文件超过导入大小上限 16 MiB") {
+		t.Errorf("huge input: %d %q", code, errOut)
+	}
+	// Reading up to the 16 MiB limit allocates ~40 MiB as the buffer grows
+	// (~70 MiB under -race); reading the whole input, over 256 MiB.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 128<<20 {
+		t.Errorf("%d MiB allocated to refuse a 256 MiB input", n>>20)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pack", "huge.md")); err == nil {
+		t.Error("a document was written")
 	}
 }

@@ -46,7 +46,7 @@ Flags:`)
 		return errUsage
 	}
 	if *limit < 1 || *limit > 100 {
-		return fmt.Errorf("--limit must be between 1 and 100, not %d", *limit)
+		return fmt.Errorf("--limit 应在 1 到 100 之间,不是 %d (--limit must be between 1 and 100)", *limit)
 	}
 	p, dir, err := livePack(a)
 	if err != nil {

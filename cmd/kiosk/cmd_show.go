@@ -30,7 +30,7 @@ Flags:`)
 		return errUsage
 	}
 	if *width < 20 || *width > 400 {
-		return fmt.Errorf("--width must be between 20 and 400, not %d", *width)
+		return fmt.Errorf("--width 应在 20 到 400 之间,不是 %d (--width must be between 20 and 400)", *width)
 	}
 	p, _, err := livePack(a)
 	if err != nil {
@@ -58,7 +58,7 @@ Flags:`)
 	}
 	out, err := r.Render(key, md, *width)
 	if err != nil {
-		return fmt.Errorf("render %s: %w", fs.Arg(0), err)
+		return fmt.Errorf("无法显示 (cannot render) %s: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintln(a.stdout, out)
 	return nil

@@ -20,7 +20,10 @@ func cmdStaff(a *app, args []string) error {
 
 set-pin  asks twice for a new staff PIN (digits, at least 4; not echoed) and
          stores its bcrypt hash as kiosk.staff_pin_hash in the config file
-         (--config FILE, or DATA/kiosk.toml), keeping every other setting.`)
+         (--config FILE, or DATA/kiosk.toml): only that line changes, every
+         other line and comment stays as written.
+         输入两次新的工作人员 PIN(至少 4 位数字,不显示),写入配置文件的
+         kiosk.staff_pin_hash;文件的其他内容不变。`)
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -35,7 +38,7 @@ set-pin  asks twice for a new staff PIN (digits, at least 4; not echoed) and
 		}
 		return setPIN(a)
 	default:
-		return fmt.Errorf("unknown staff command %q (try: kiosk staff set-pin)", args[0])
+		return fmt.Errorf("未知的工作人员命令 %q;可用的命令:kiosk staff set-pin (unknown staff command)", args[0])
 	}
 }
 
@@ -54,12 +57,17 @@ func setPIN(a *app) error {
 	}
 	hash, err := config.HashPIN(pin)
 	if err != nil {
-		return fmt.Errorf("%w; nothing changed", err)
+		return fmt.Errorf("%w;未做任何修改 (nothing changed)", err)
 	}
 	if err := config.SetPIN(a.cfg.Path, hash); err != nil {
-		return fmt.Errorf("saving the PIN: %w", err)
+		return fmt.Errorf("无法保存 PIN (cannot save the PIN): %w", err)
 	}
 	fmt.Fprintf(a.stdout, "已保存工作人员 PIN 到 %s (restart the kiosk to use it)\n", termtext.Line(a.cfg.Path))
+	// The PIN is saved; the kiosk still refuses to start on any other
+	// problem of the file: say so now.
+	if _, err := config.LoadOptional(a.cfg.Path); err != nil {
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 配置文件还有问题,自助终端启动前请改正 (the config file still has problems):\n%v\n", termtext.Text(err.Error()))
+	}
 	return nil
 }
 
@@ -81,7 +89,7 @@ func lineReader(a *app) func(prompt string) (string, error) {
 			if err := sc.Err(); err != nil {
 				return "", err
 			}
-			return "", errors.New("no PIN given on standard input")
+			return "", errors.New("标准输入中没有 PIN (no PIN given on standard input)")
 		}
 		return strings.TrimSpace(sc.Text()), nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"kiosk/visits"
 )
 
 // These tests run the real kiosk binary in tmux, as a citizen's terminal
@@ -22,6 +25,9 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv("KIOSK_TEST_HOLD_DATA_LOCK"); dir != "" {
+		holdDataLock(dir) // never returns
+	}
 	d, err := os.MkdirTemp("", "kiosk-e2e-bin-")
 	if err != nil {
 		panic(err)
@@ -233,4 +239,49 @@ func TestKioskFirstStartBuildsIndexInsideTheScreen(t *testing.T) {
 	if s := tm.screen(); strings.Contains(s, "索引") || strings.Contains(s, "index") {
 		t.Fatalf("index building was written to the terminal:\n%s", s)
 	}
+}
+
+// TestSecondKioskRefused starts a kiosk, begins a visit on it, then starts a
+// second kiosk on the same data folder: the second must refuse, naming the
+// first one's process id, and must not close the first one's visit as
+// "recovered". After the first is killed, a kiosk starts on the folder
+// (the lock file it left does not block) and recovers that visit.
+func TestSecondKioskRefused(t *testing.T) {
+	bin := kioskBinary(t)
+	data := t.TempDir()
+	first := newTerm(t, bin+" --data "+data+" --idle 60s")
+	first.waitFor("按任意键或触摸屏幕开始")
+	first.keys("a")
+	first.waitFor("请选择要查阅的文档")
+
+	out, err := exec.Command(bin, "--data", data).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), fmt.Sprintf("进程号 %d", first.pid())) {
+		t.Fatalf("second kiosk: %v\n%s", err, out)
+	}
+	vs := storedVisits(t, data)
+	if len(vs) != 1 || vs[0].Ended != "" || !vs[0].End.IsZero() {
+		t.Fatalf("the first kiosk's visit after the second started: %+v", vs)
+	}
+
+	syscall.Kill(first.pid(), syscall.SIGKILL)
+	again := newTerm(t, bin+" --data "+data+" --idle 60s")
+	again.waitFor("按任意键或触摸屏幕开始")
+	syscall.Kill(again.pid(), syscall.SIGKILL)
+	if vs := storedVisits(t, data); len(vs) != 1 || vs[0].Ended != "recovered" {
+		t.Fatalf("after a restart: %+v", vs)
+	}
+}
+
+func storedVisits(t *testing.T, data string) []visits.Visit {
+	t.Helper()
+	s, err := visits.OpenReadOnly(filepath.Join(data, "visits.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	vs, err := s.Visits(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
 }

@@ -46,6 +46,22 @@ func TestContentCommandsPrintNoEscapes(t *testing.T) {
 		}
 	}
 	data := t.TempDir()
+	// file names with control characters are refused, and named safely
+	for _, args := range [][]string{{"content", "check", src}, {"content", "load", src}} {
+		code, out, errOut := kiosk(t, data, args...)
+		if code != 1 || !strings.Contains(out+errOut, "文件名含有控制字符") {
+			t.Errorf("%v: exit %d, want 1 naming the files\n%s\n%s", args, code, out, errOut)
+		}
+		assertNoEscapes(t, strings.Join(args[:2], " ")+" stdout", out)
+		assertNoEscapes(t, strings.Join(args[:2], " ")+" stderr", errOut)
+	}
+	// without them the pack loads; its hostile title and folder name are
+	// printed safely
+	for _, name := range []string{"notes" + hostile + ".txt", "a\u202etxt.exe", "2019/readme" + hostile + "."} {
+		if err := os.Remove(filepath.Join(src, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, args := range [][]string{
 		{"content", "check", src},
 		{"content", "load", src},

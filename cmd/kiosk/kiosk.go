@@ -22,6 +22,13 @@ import (
 
 // runKiosk starts the full-screen kiosk on the live content.
 func runKiosk(a *app) error {
+	// First of all, before the visit store closes "unfinished" visits that
+	// may be another kiosk's visit in progress.
+	lock, err := lockDataDir(a.dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	lc, err := loadLiveContent(a)
 	if err != nil {
 		return err
@@ -103,7 +110,7 @@ func runKiosk(a *app) error {
 		logger.Printf("systemd watchdog: %v", err)
 	}
 	if _, err := p.Run(); err != nil {
-		return fmt.Errorf("kiosk screen: %w", err)
+		return fmt.Errorf("自助终端画面出错 (kiosk screen): %w", err)
 	}
 	return nil
 }
@@ -206,11 +213,11 @@ func lockdown(_ tea.Model, msg tea.Msg) tea.Msg {
 // recorded for the office.
 func openStaffLog(a *app) (*os.File, error) {
 	if err := os.MkdirAll(a.dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", a.dataDir, err)
+		return nil, fmt.Errorf("无法创建数据文件夹 (cannot create the data folder) %s: %w", a.dataDir, err)
 	}
 	f, err := os.OpenFile(filepath.Join(a.dataDir, "staff.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("staff log: %w", err)
+		return nil, fmt.Errorf("无法打开工作人员日志 (cannot open the staff log): %w", err)
 	}
 	return f, nil
 }

@@ -25,7 +25,7 @@ func startWatchdog(p *tea.Program, done <-chan struct{}) error {
 	}
 	us, err := strconv.ParseInt(usec, 10, 64)
 	if err != nil || us <= 0 {
-		return fmt.Errorf("WATCHDOG_USEC=%q is not a number of microseconds", usec)
+		return fmt.Errorf("WATCHDOG_USEC=%q 不是微秒数 (not a number of microseconds)", usec)
 	}
 	every := time.Duration(us) * time.Microsecond / 2
 	go func() {
