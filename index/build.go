@@ -124,6 +124,7 @@ func shardPath(dir string, i int) string {
 type builder struct {
 	bi      bleve.Index
 	b       *bleve.Batch
+	bytes   int        // text in b
 	pending chan error // the batch in flight, if any
 }
 
@@ -142,7 +143,7 @@ func (sb *builder) flush() error {
 		return err
 	}
 	b := sb.b
-	sb.b = sb.bi.NewBatch()
+	sb.b, sb.bytes = sb.bi.NewBatch(), 0
 	sb.pending = make(chan error, 1)
 	go func() { sb.pending <- sb.bi.Batch(b) }()
 	return nil
@@ -272,7 +273,8 @@ func buildInto(path string, p *content.Pack, progress func(done, total int)) (*i
 			if !d.Date.IsZero() {
 				years[strconv.Itoa(d.Date.Year())]++
 			}
-			if sb.b.Size() >= batchSize {
+			sb.bytes += len(doc[fBody].(string))
+			if sb.b.Size() >= batchSize || sb.bytes >= batchBytes {
 				if err := sb.flush(); err != nil {
 					closeAll()
 					return nil, err

@@ -51,6 +51,12 @@ const (
 	metaFile  = "kiosk-index.json"
 	bleveDir  = "bleve"
 	batchSize = 1000 // sections per bleve batch: bounds the RSS while building
+	// batchBytes also ends a batch: bleve's in-memory segment of a batch
+	// of varied text takes ~150× its size (1,000 sections of random
+	// characters, 1.9 MB, made a 277 MB segment). Loading a 4 MiB document
+	// of them peaked at 1,036 MB RSS with batches of 1,000 sections, 646 MB
+	// with 1 MiB batches, 433 MB with 512 KiB (cmd/kiosk TestLoadMemory)
+	batchBytes = 512 << 10
 )
 
 // Field names.
