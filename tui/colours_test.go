@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/text/width"
 
 	"kiosk/render"
 	"kiosk/tui/contrast"
@@ -21,6 +22,9 @@ type shot struct {
 	name  string
 	frame string
 	w, h  int
+	// chrome are the rows the kiosk itself lays out to the cell: the
+	// header, the footer (status and buttons), the attract screen's chips.
+	chrome []int
 }
 
 // colourShots drives a session through every kind of screen under a
@@ -40,7 +44,23 @@ func colourShots(t *testing.T, profile colorprofile.Profile, style string, elder
 	// What Bubble Tea sends when it starts: the profile it detected.
 	hs.send(tea.ColorProfileMsg{Profile: profile})
 	var out []shot
-	take := func(name string) { out = append(out, shot{name, hs.frame(), hs.w, hs.h}) }
+	take := func(name string) {
+		s := shot{name: name, frame: hs.frame(), w: hs.w, h: hs.h}
+		if len(hs.m.stack) == 0 {
+			for y, l := range strings.Split(ansi.Strip(s.frame), "\n") {
+				if strings.Contains(l, "长者模式") { // the mode chips
+					s.chrome = append(s.chrome, y)
+				}
+			}
+		} else {
+			footer, _ := hs.m.footer(hs.m.top(), hs.w)
+			s.chrome = []int{0}
+			for y := hs.h - strings.Count(footer, "\n") - 1; y < hs.h; y++ {
+				s.chrome = append(s.chrome, y)
+			}
+		}
+		out = append(out, s)
+	}
 	take("attract")
 	hs.press("a")
 	take("home")
@@ -325,5 +345,57 @@ func TestModeSwitchRepaintsReader(t *testing.T) {
 	hs.typeText("公开")
 	hs.press("enter", "z")
 	hs.mustShow("标准模式")
-	checkShots(t, []shot{{"reader-match, switched to 长者模式", hs.frame(), hs.w, hs.h}}, colorprofile.ANSI, contrast.AAA)
+	checkShots(t, []shot{{name: "reader-match, switched to 长者模式", frame: hs.frame(), w: hs.w, h: hs.h}}, colorprofile.ANSI, contrast.AAA)
+}
+
+// cjkWidth is a string's width in a terminal that draws East Asian
+// ambiguous-width characters two cells wide (xterm -cjk_width).
+func cjkWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += ansi.StringWidth(string(r))
+		if width.LookupRune(r).Kind() == width.EastAsianAmbiguous {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAmbiguousWidthsKeptOutOfLayout: the rows the kiosk lays out to
+// the cell (header with the breadcrumb, footer with the status line and
+// the button hints, the attract screen) and the list markers hold no East
+// Asian ambiguous-width character, so they are the same width, and fit,
+// whether the terminal draws those narrow (xterm) or wide (xterm
+// -cjk_width); every replacement narrow makes keeps the width it had.
+func TestAmbiguousWidthsKeptOutOfLayout(t *testing.T) {
+	for _, r := range "↑↓←→·…▶♪⏳" {
+		n := narrowRune(r)
+		if n == r || width.LookupRune(n).Kind() == width.EastAsianAmbiguous || ansi.StringWidth(string(n)) != ansi.StringWidth(string(r)) {
+			t.Errorf("%c → %c: not an unambiguous character of the same width", r, n)
+		}
+	}
+	for _, elder := range []bool{false, true} {
+		for _, s := range colourShots(t, colorprofile.ANSI256, "dark", elder) {
+			rows := strings.Split(ansi.Strip(s.frame), "\n")
+			check := func(y int, what string) {
+				for _, r := range rows[y] {
+					if width.LookupRune(r).Kind() == width.EastAsianAmbiguous {
+						t.Errorf("elder=%v %s, %s row %d: ambiguous-width %q in %q", elder, s.name, what, y, r, strings.TrimRight(rows[y], " "))
+						break
+					}
+				}
+				if w := cjkWidth(rows[y]); w > s.w {
+					t.Errorf("elder=%v %s, %s row %d: %d cells wide where ambiguous characters are wide", elder, s.name, what, y, w)
+				}
+			}
+			for _, y := range s.chrome {
+				check(y, "chrome")
+			}
+			for y, l := range rows {
+				if strings.ContainsAny(l, "►▶") {
+					check(y, "selected item")
+				}
+			}
+		}
+	}
 }

@@ -63,7 +63,9 @@ func newStyles(p contrast.Palette) styles {
 	s.Notice = ink(p.Title).Underline(false)
 	s.AttractTitle = ink(p.Title)
 	s.AttractCT = ink(p.Selected).Padding(0, 2)
-	s.Rule = ink(p.Dim)
+	// A rule is a row of underlined spaces: one cell each in every
+	// terminal (─ is two where ambiguous characters are drawn wide).
+	s.Rule = ink(p.Dim).Underline(true)
 	s.Match = ink(p.Match)
 	s.MatchCurrent = ink(p.MatchCurrent)
 	s.Speaking = ink(p.Speaking)

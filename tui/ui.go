@@ -568,7 +568,7 @@ func (m *Model) replace(s screen) { m.stack[len(m.stack)-1] = s }
 
 // View implements tea.Model.
 func (m *Model) View() tea.View {
-	v := tea.NewView(paint(m.toTraditional(m.render()), m.st.palette, m.w))
+	v := tea.NewView(paint(narrow(m.toTraditional(m.render())), m.st.palette, m.w))
 	if p := m.st.palette; m.st.elder && !p.Mono() {
 		// 长者模式: the terminal's own default colours become the
 		// palette's too (every cell is painted anyway).
