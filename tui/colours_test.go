@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -13,8 +14,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/text/width"
 
+	"kiosk/config"
 	"kiosk/render"
 	"kiosk/tui/contrast"
+	"kiosk/visits"
 )
 
 // shot is one frame of a screen, as the test took it.
@@ -39,6 +42,12 @@ func colourShots(t *testing.T, profile colorprofile.Profile, style string, elder
 		d.Config.Kiosk.Style = style
 		d.Config.Kiosk.ElderMode = elder
 		d.Config.Kiosk.SpeechCommand = script
+		d.Config.Kiosk.StaffPINHash = colourTestPIN
+		d.Summary = func() (visits.Summary, error) {
+			s := visits.Summary{Now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local), Today: 3, Month: 45, Year: 300}
+			s.Months[0], s.Months[10] = 100, 45
+			return s, nil
+		}
 		d.Renderer = render.New(render.Options{Style: style})
 	})
 	// What Bubble Tea sends when it starts: the profile it detected.
@@ -79,19 +88,38 @@ func colourShots(t *testing.T, profile colorprofile.Profile, style string, elder
 	hs.m.Warn("访客记录未保存")
 	take("warning")
 	hs.m.Warn("")
+	hs.m.idleLeft = 12 * time.Second
+	take("idle-countdown")
+	hs.m.idleLeft = 0
 	hs.press("s")
 	hs.typeText("dibao")
 	hs.settle()
 	hs.press("enter")
 	take("search-results")
+	hs.press("tab", "ctrl+u")
+	hs.typeText("量子计算机")
+	hs.settle()
+	take("search-nothing-found")
 	hs.press("f1")
 	take("help")
 	hs.press("esc", "esc", "f12")
 	hs.typeText("1234")
 	hs.press("enter")
 	take("pin-wrong")
+	hs.typeText("2468")
+	hs.press("enter")
+	take("staff")
 	return out
 }
+
+// colourTestPIN is the staff PIN 2468, hashed once for all the shots.
+var colourTestPIN = func() string {
+	h, err := config.HashPIN("2468")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
 
 // cellStyle is how the terminal receives a cell: the frame parsed into
 // cells and its style converted to the profile, exactly as Bubble Tea's
