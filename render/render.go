@@ -39,6 +39,8 @@ type Renderer struct {
 	seed  maphash.Seed
 	md    goldmark.Markdown // for prepare; goldmark parsing is concurrency-safe
 
+	colors *Colors // the only colours drawn (WithColors); nil: the style's
+
 	mu    sync.Mutex
 	cache map[cacheKey]cacheEntry
 	terms map[int]*term
@@ -149,7 +151,7 @@ func (r *Renderer) term(width int) (*term, error) {
 		}
 	}
 	tr, err := glamour.NewTermRenderer(
-		glamour.WithStyles(styleConfig(r.style)),
+		glamour.WithStyles(r.config()),
 		glamour.WithWordWrap(width),
 	)
 	if err != nil {

@@ -96,7 +96,7 @@ func (s *documentScreen) metaLines(m *Model, w int) []string {
 
 func (s *documentScreen) body(m *Model, w, h int) (string, []zone) {
 	top := s.metaLines(m, w)
-	top = append(top, m.st.Rule.Render(" "+strings.Repeat("─", max(w-2, 1))))
+	top = append(top, " "+m.st.Rule.Render(strings.Repeat(" ", max(w-2, 1))))
 	top = append(top, " "+m.st.Title.Render("目录")+m.st.Subtle.Render("(按数字键或点击打开一节)"))
 	if len(top) > h/2 {
 		top = top[:h/2] // a very short screen: keep room for the contents

@@ -81,8 +81,11 @@ func (m *Model) idleOverlay(lines []string, w, h int) []string {
 		content = append(content, centre(button))
 		add("按任意键或触摸屏幕继续")
 	}
-	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(st.Error.GetForeground()).
-		Padding(0, 1).Render(strings.Join(content, "\n"))
+	// the box in the palette's text colours: the error colour is legible
+	// on text, not always as a line on the terminal's own background
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).
+		BorderForeground(st.Meta.GetForeground()).BorderBackground(st.Meta.GetBackground()).
+		Background(st.Meta.GetBackground()).Padding(0, 1).Render(strings.Join(content, "\n"))
 	boxLines := strings.Split(box, "\n")
 	if len(boxLines) > h || lipgloss.Width(box) > w {
 		return strings.Split(fitLines(strings.Join(content, "\n"), w, h), "\n")

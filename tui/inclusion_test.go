@@ -117,10 +117,10 @@ func TestReadAloudSpeaksSentencesAndMarksThem(t *testing.T) {
 	hs := newHarness(t, 80, 24, func(d *Deps) { d.Config.Kiosk.SpeechCommand = script })
 	hs.press("a", "1", "2", "r")
 	isSpeech := func(m tea.Msg) bool { _, ok := m.(speechMsg); return ok }
-	if !hs.contains("♪ 正在朗读第 1/") {
+	if !hs.contains("♫ 正在朗读第 1/") {
 		hs.await(isSpeech)
 	}
-	hs.mustShow("♪ 正在朗读第 1/")
+	hs.mustShow("♫ 正在朗读第 1/")
 	hs.mustShow("暂停朗读")
 	hs.golden("speaking-80x24")
 	hs.press("z")
@@ -272,15 +272,15 @@ func TestCursorAlwaysVisible(t *testing.T) {
 					key = "pgdown"
 				}
 				hs.press(key)
-				if !strings.Contains(hs.plain(), "▶") {
+				if !strings.Contains(hs.plain(), "►") {
 					t.Fatalf("%dx%d %v: after %d moves the selected item is off screen:\n%s", sz[0], sz[1], mode, i+1, hs.plain())
 				}
 			}
 			// Enter opens the item shown as selected.
 			var want string
 			for _, l := range strings.Split(hs.plain(), "\n") {
-				if i := strings.Index(l, "▶"); i >= 0 {
-					want = strings.TrimSpace(strings.TrimLeft(l[i+len("▶"):], " 0123456789"))
+				if i := strings.Index(l, "►"); i >= 0 {
+					want = strings.TrimSpace(strings.TrimLeft(l[i+len("►"):], " 0123456789"))
 				}
 			}
 			hs.press("enter")

@@ -5,6 +5,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"kiosk/render"
+	"kiosk/tui/contrast"
 )
 
 // The two display modes every screen offers: 长者模式 (high contrast,
@@ -14,11 +17,36 @@ import (
 
 func (m *Model) setElder(on bool) {
 	m.elder = on
-	base := m.d.Config.Kiosk.Style
-	if on {
-		base = "elder-" + base
+	m.restyle()
+}
+
+// restyle picks the palette for the terminal's colour profile (Bubble
+// Tea reports it in a tea.ColorProfileMsg), the configured style and
+// 长者模式, and builds the styles and the Markdown renderer's colours from
+// it: colours chosen for what the terminal can show, not 256 colours
+// downsampled blindly (which made the header 1.18:1 under TERM=xterm).
+func (m *Model) restyle() {
+	p := contrast.For(m.profile, m.d.Config.Kiosk.Style, m.elder)
+	if p.Name == m.st.palette.Name && p.Profile == m.st.palette.Profile {
+		return
 	}
-	m.st = newStyles(base)
+	m.st = newStyles(p)
+	if r, ok := m.renderer.(*render.Renderer); ok {
+		m.d.Renderer = r.WithColors(render.Colors{
+			Text: p.Text.FG, Heading: p.Heading.FG, Link: p.Link.FG, UnderlineHeadings: p.HeadingUnderline,
+		})
+	}
+	// An open section is drawn again in the new colours (its text and
+	// its marked matches), at the same place: colours do not change
+	// where lines break.
+	for _, s := range m.stack {
+		if rd, ok := s.(*readerScreen); ok && rd.lines != nil {
+			offset, w := rd.offset, rd.width
+			rd.width = 0
+			rd.layout(m, w)
+			rd.offset = offset
+		}
+	}
 }
 
 func (m *Model) setTraditional(on bool) {

@@ -347,9 +347,9 @@ func (r *readerScreen) status(m *Model) string {
 	case r.speakRun != 0 && r.speaking >= 0:
 		found = fmt.Sprintf(" · ♪ 正在朗读第 %d/%d 句", r.speaking+1, len(r.sentences))
 	case r.query != "" && len(r.matches) > 0:
-		found = fmt.Sprintf(" · “%s” 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
+		found = fmt.Sprintf(" · 「%s」 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
 	case r.query != "":
-		found = fmt.Sprintf(" · 本节没有找到“%s”", m.d.Sanitize(r.query))
+		found = fmt.Sprintf(" · 本节没有找到「%s」", m.d.Sanitize(r.query))
 	case m.keys.Print.Enabled() && !m.mayPrint(r.sec.Doc):
 		found = " · " + alreadyPrinted // why the print button is gone
 	}

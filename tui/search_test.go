@@ -122,11 +122,11 @@ func TestFindInSection(t *testing.T) {
 	hs.mustShow("查找:")
 	hs.typeText("培训")
 	hs.press("enter")
-	hs.mustShow("“培训” 第 1/")
+	hs.mustShow("「培训」 第 1/")
 	hs.press("n")
-	hs.mustShow("“培训” 第 2/")
+	hs.mustShow("「培训」 第 2/")
 	hs.press("N")
-	hs.mustShow("“培训” 第 1/")
+	hs.mustShow("「培训」 第 1/")
 }
 
 func TestIdleClearsSearch(t *testing.T) {

@@ -188,7 +188,7 @@ func TestSearchBindingsClaimNoTypedKeys(t *testing.T) {
 }
 
 // rankLines maps each result number shown to the line it labels.
-var rankLabel = regexp.MustCompile(`^\s*(?:▶\s*)?(\d+) (\S.*)$`)
+var rankLabel = regexp.MustCompile(`^\s*(?:►\s*)?(\d+) (\S.*)$`)
 
 func ranksShown(screen string) map[int]string {
 	out := map[int]string{}
@@ -353,7 +353,7 @@ const partialLine = "没有同时包含“低保”“申请”的内容,以下�
 func checkKinsoku(t *testing.T, screen string) {
 	t.Helper()
 	for i, l := range strings.Split(screen, "\n") {
-		l = strings.TrimLeft(l, " ▶")
+		l = strings.TrimLeft(l, " ►")
 		if l != "" && strings.ContainsRune(closing, []rune(l)[0]) {
 			t.Errorf("line %d starts with closing punctuation: %q\n%s", i, l, screen)
 		}
@@ -365,7 +365,7 @@ func checkKinsoku(t *testing.T, screen string) {
 func joined(screen string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(screen, "\n") {
-		b.WriteString(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(l), "↑↓")))
+		b.WriteString(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(l), "⬆⬇")))
 	}
 	return b.String()
 }

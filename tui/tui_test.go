@@ -340,7 +340,7 @@ func TestStaffPanelShowsFiguresAndChart(t *testing.T) {
 		d.Summary = func() (visits.Summary, error) { return sum, nil }
 	})
 	hs.press("f12", "2", "4", "6", "8", "enter")
-	hs.mustShow("今天 3 · 本月 45 · 今年 300")
+	hs.mustShow("今天 3 ∙ 本月 45 ∙ 今年 300")
 	hs.mustShow("2026 年各月访客")
 	out := hs.plain()
 	jan, nov := barLen(out, " 1月 "), barLen(out, "11月 ")

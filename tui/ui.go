@@ -15,6 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"kiosk/config"
@@ -106,6 +107,9 @@ type Model struct {
 	w, h  int
 	stack []screen // empty: the attract screen shows
 
+	profile  colorprofile.Profile // the terminal's, as Bubble Tea detected it
+	renderer Renderer             // Deps.Renderer; d.Renderer draws in the palette's colours
+
 	lastInput time.Time
 	idleArmed bool
 	idleLeft  time.Duration // > 0 while the idle countdown shows
@@ -178,7 +182,7 @@ func New(d Deps) *Model {
 	if d.Sanitize == nil {
 		d.Sanitize = stripControls
 	}
-	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), st: newStyles(d.Config.Kiosk.Style), w: 80, h: 24}
+	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), renderer: d.Renderer, w: 80, h: 24}
 	m.speech = speech.New(speechCommand(d.Config.Kiosk.SpeechCommand))
 	// Read-aloud and printing are offered only when their program is
 	// there: a control that can only answer 未找到 espeak-ng is a hint
@@ -289,6 +293,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = max(msg.Width, 1), max(msg.Height, 1)
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.profile = msg.Profile
+		m.restyle()
 		return m, nil
 	case idleMsg:
 		return m, m.checkIdle()
@@ -602,11 +610,11 @@ func (m *Model) replace(s screen) { m.stack[len(m.stack)-1] = s }
 
 // View implements tea.Model.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.toTraditional(m.render()))
-	if m.st.elder {
-		// 长者模式's contrast ratios hold on its own background: make it
-		// the terminal's default so every cell has it.
-		v.BackgroundColor, v.ForegroundColor = m.st.background, m.st.foreground
+	v := tea.NewView(paint(narrow(m.toTraditional(m.render())), m.st.palette, m.w))
+	if p := m.st.palette; m.st.elder && !p.Mono() {
+		// 长者模式: the terminal's own default colours become the
+		// palette's too (every cell is painted anyway).
+		v.BackgroundColor, v.ForegroundColor = p.Text.BG, p.Text.FG
 	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

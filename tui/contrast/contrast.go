@@ -1,14 +1,14 @@
 // Package contrast computes WCAG 2.x contrast ratios between terminal
-// colours and holds the high-contrast palettes of 长者模式 (palette.go).
+// colours, models how terminals draw them (terminal.go: xterm, the Linux
+// console, bold drawn bright or not, 8 colours) and holds the palettes
+// the TUI draws with, one set per colour profile (palette.go).
 //
 // Colours are image/color values, so lipgloss colours can be passed
 // directly: lipgloss.Color("252") is an ansi.IndexedColor whose RGBA is
 // the xterm-256 palette entry (the same values as Xterm below).
 //
-// The 16 basic ANSI colours (indices 0–15) are drawn by each terminal from
-// its own theme, so ratios computed for them are only a guess (xterm's
-// defaults are used). Palettes meant to pass should use indices 16–255 or
-// true colours, which terminals draw as specified.
+// The 16 basic colours (0–15) are drawn by each terminal from its own
+// theme: their ratios are computed per Terminal, never from one table.
 package contrast
 
 import (
@@ -49,13 +49,14 @@ const (
 	AAA = 7.0 // normal text, level AAA (1.4.6)
 )
 
-// Xterm returns the RGB value of an xterm-256 palette index: 0–15 the
-// basic colours (xterm defaults; terminals vary), 16–231 the 6×6×6 cube,
-// 232–255 the grey ramp.
+// Xterm returns the RGB value of an xterm-256 palette index: 16–231 the
+// 6×6×6 cube, 232–255 the grey ramp — the same in every 256-colour
+// terminal; 0–15 the basic colours as lipgloss takes them (terminals draw
+// those from their own theme: see Terminal).
 func Xterm(i uint8) color.RGBA {
 	switch {
 	case i < 16:
-		// xterm's defaults for the basic colours.
+		// lipgloss's values for the basic colours.
 		basic := [16]uint32{
 			0x000000, 0x800000, 0x008000, 0x808000, 0x000080, 0x800080, 0x008080, 0xc0c0c0,
 			0x808080, 0xff0000, 0x00ff00, 0xffff00, 0x0000ff, 0xff00ff, 0x00ffff, 0xffffff,
