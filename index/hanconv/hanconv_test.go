@@ -186,3 +186,12 @@ func BenchmarkS2T(b *testing.B) {
 		c.Convert(s)
 	}
 }
+
+// BenchmarkS2TBuild is what the first use of S2T costs, once per process:
+// reading the embedded dictionaries into a stage (cmd/kiosk pays it in the
+// background a second after start).
+func BenchmarkS2TBuild(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		newStage("KioskPhrases", "STPhrases", "STCharacters")
+	}
+}

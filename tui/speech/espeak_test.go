@@ -3,13 +3,16 @@ package speech
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestRealDefaultCommand runs the real default command on two sentences.
-// It is skipped unless KIOSK_TEST_ESPEAK=1 (e.g. on the kiosk itself, to
-// hear it): go test ./tui/speech -run RealDefault -v
+// TestRealDefaultCommand runs the real default command on the sentences
+// of a short section and checks that each one started and the run
+// finished without error (a missing voice or sound device fails it). It is
+// skipped unless KIOSK_TEST_ESPEAK=1 (e.g. on the kiosk itself, to hear
+// it): go test ./tui/speech -run RealDefault -v
 func TestRealDefaultCommand(t *testing.T) {
 	if os.Getenv("KIOSK_TEST_ESPEAK") != "1" {
 		t.Skip("set KIOSK_TEST_ESPEAK=1 to run espeak-ng")
@@ -19,9 +22,17 @@ func TestRealDefaultCommand(t *testing.T) {
 		t.Skip(err)
 	}
 	ss := Split("## 依申请公开\n本机可以朗读当前这一节。按暂停键可以暂停！")
-	_, ch := r.Start(ss, 0)
-	for ev := range ch {
-		t.Logf("%v %d %v", ev.Kind, ev.Index, ev.Err)
+	if len(ss) < 2 {
+		t.Fatalf("Split gave %d sentences, want the heading and the text's", len(ss))
+	}
+	id, ch := r.Start(ss, 0)
+	var want []Event
+	for i := range ss {
+		want = append(want, Event{Run: id, Kind: Started, Index: i})
+	}
+	want = append(want, Event{Run: id, Kind: Finished})
+	if evs := collect(t, ch); !slices.Equal(evs, want) {
+		t.Errorf("events\n got %v\nwant %v", evs, want)
 	}
 }
 
