@@ -29,6 +29,7 @@ import (
 // runes and reported in the original text.
 
 type tables struct {
+	fillers  map[string]bool // fillerWords, for lookups
 	t2s      map[rune]rune
 	readings map[rune][]string // toneless pinyin readings, most common first, ü as v
 	sylls    map[string]bool   // every syllable in readings
@@ -43,7 +44,10 @@ var (
 // getTables builds the read-only tables once per process (~30 ms).
 func getTables() *tables {
 	tablesOnce.Do(func() {
-		t := &tables{t2s: hanconv.T2S().CharMap(), readings: map[rune][]string{}, sylls: map[string]bool{}}
+		t := &tables{t2s: hanconv.T2S().CharMap(), readings: map[rune][]string{}, sylls: map[string]bool{}, fillers: map[string]bool{}}
+		for _, f := range fillerWords {
+			t.fillers[f] = true
+		}
 		for cp, s := range pinyin.PinyinDict {
 			r := rune(cp)
 			if !isHan(r) {

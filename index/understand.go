@@ -220,75 +220,60 @@ func (u *understander) segment(run []rune, cuts []bool) []piece {
 			weak[i], gone[i] = c < minCohesion, c == 0
 		}
 	}
-	fill := map[string]bool{}
-	for _, f := range fillerWords {
-		fill[f] = true
-	}
-	best := make([]float64, n+1)
-	from := make([]int, n+1)
-	kind := make([]pieceKind, n+1)
-	for i := 1; i <= n; i++ {
-		best[i] = 1e18
-	}
-	for i := 0; i < n; i++ {
-		if best[i] >= 1e18 {
-			continue
-		}
+	fill := u.t.fillers
+	// weak joints and missing pairs of run[i:j], for the piece being costed
+	kinds := map[[2]int]pieceKind{}
+	ends, _ := cheapestSplit(n, 1, maxWordRunes, cuts, func(i, j int) (float64, bool) {
 		weakJoints, missing := 0, false
-		for j := i + 1; j <= n && j-i <= maxWordRunes; j++ {
-			if j-i > 1 {
-				if cuts != nil && cuts[j-1] {
-					break
-				}
-				if weak[j-1] {
-					weakJoints++
-				}
-				missing = missing || gone[j-1]
+		for k := i + 1; k < j; k++ {
+			if weak[k] {
+				weakJoints++
 			}
-			w := string(run[i:j])
-			cost, k := 1e18, pieceWord
-			try := func(c float64, pk pieceKind) {
-				if c < cost {
-					cost, k = c, pk
-				}
-			}
-			switch {
-			case fill[w] && j-i == 1:
-				try(costSingleFiller, pieceFiller)
-			case fill[w]:
-				try(costFiller, pieceFiller)
-			}
-			switch {
-			case j-i == 1:
-				try(costSingle, pieceSingle)
-			case u.syn.has(w):
-				try(costWord, pieceWord)
-			case !missing:
-				try(costWord+costWeakJoint*float64(weakJoints), pieceWord)
-			case j-i <= maxUnknownRunes:
-				// not in the content: a likely pinyin-input mistake when
-				// the content or the synonym lists have a word read the
-				// same (公基金 → 公积金; 身份正 → 身份证)
-				if h := u.homophones(run[i:j]); len(h) > 0 && j-i <= maxHomophoneRunes {
-					c := costWord + costHomophone
-					if u.syn.has(string(h[0])) {
-						c -= costHomophoneListed
-					}
-					try(c, pieceUnknown)
-				} else {
-					try(costUnknownBase+costUnknownChar*float64(j-i-2), pieceUnknown)
-				}
-			}
-			if c := best[i] + cost + costPiece; c < best[j] {
-				best[j], from[j], kind[j] = c, i, k
+			missing = missing || gone[k]
+		}
+		w := string(run[i:j])
+		cost, kind := 1e18, pieceWord
+		try := func(c float64, pk pieceKind) {
+			if c < cost {
+				cost, kind = c, pk
 			}
 		}
-	}
+		switch {
+		case fill[w] && j-i == 1:
+			try(costSingleFiller, pieceFiller)
+		case fill[w]:
+			try(costFiller, pieceFiller)
+		}
+		switch {
+		case j-i == 1:
+			try(costSingle, pieceSingle)
+		case u.syn.has(w):
+			try(costWord, pieceWord)
+		case !missing:
+			try(costWord+costWeakJoint*float64(weakJoints), pieceWord)
+		case j-i <= maxUnknownRunes:
+			// not in the content: a likely pinyin-input mistake when
+			// the content or the synonym lists have a word read the
+			// same (公基金 → 公积金; 身份正 → 身份证)
+			if h := u.homophones(run[i:j]); len(h) > 0 && j-i <= maxHomophoneRunes {
+				c := costWord + costHomophone
+				if u.syn.has(string(h[0])) {
+					c -= costHomophoneListed
+				}
+				try(c, pieceUnknown)
+			} else {
+				try(costUnknownBase+costUnknownChar*float64(j-i-2), pieceUnknown)
+			}
+		}
+		kinds[[2]int{i, j}] = kind
+		return cost, cost < 1e18
+	})
 	var out []piece
-	for j := n; j > 0; j = from[j] {
-		out = append(out, piece{rs: run[from[j]:j], kind: kind[j]})
+	i := 0
+	for _, j := range ends {
+		out = append(out, piece{rs: run[i:j], kind: kinds[[2]int{i, j}]})
+		i = j
 	}
-	slices.Reverse(out)
 	return out
 }
 

@@ -234,52 +234,33 @@ func (u *understander) weakJoints(rs []rune) int {
 // the least cost; nil when no word spells anything. cuts[i] forbids a word
 // across syllables i-1|i (nil: none).
 func (u *understander) syllableWords(sylls []string, cuts []bool) ([]slot, float64) {
-	n := len(sylls)
-	best := make([]float64, n+1)
-	from := make([]int, n+1)
-	cands := make([][][]rune, n+1)
-	for i := 1; i <= n; i++ {
-		best[i] = 1e18
-	}
-	for i := 0; i < n; i++ {
-		if best[i] >= 1e18 {
-			continue
+	cands := map[[2]int][][]rune{}
+	ends, total := cheapestSplit(len(sylls), 1, maxPySyllable, cuts, func(i, j int) (float64, bool) {
+		if j-i == 1 {
+			return costPySingle, true
 		}
-		for j := i + 1; j <= n && j-i <= maxPySyllable; j++ {
-			if j-i > 1 && cuts != nil && cuts[j-1] {
-				break
-			}
-			cost := costPySingle
-			var cs [][]rune
-			if j-i > 1 {
-				cs = u.hanFromSyllables(sylls[i:j], minCohesion)
-				if len(cs) == 0 {
-					continue
-				}
-				cost = costWord
-				if !u.syn.has(string(cs[0])) {
-					cost += costWeakJoint * float64(u.weakJoints(cs[0]))
-				}
-			}
-			if c := best[i] + cost + costPiece; c < best[j] {
-				best[j], from[j], cands[j] = c, i, cs
-			}
+		cs := u.hanFromSyllables(sylls[i:j], minCohesion)
+		if len(cs) == 0 {
+			return 0, false
 		}
-	}
-	if best[n] >= 1e18 {
-		return nil, best[n]
-	}
+		cands[[2]int{i, j}] = cs
+		cost := costWord
+		if !u.syn.has(string(cs[0])) {
+			cost += costWeakJoint * float64(u.weakJoints(cs[0]))
+		}
+		return cost, true
+	})
 	var out []slot
-	words := 0
-	for j := n; j > 0; j = from[j] {
-		i := from[j]
+	words, i := 0, 0
+	for _, j := range ends {
+		cs := cands[[2]int{i, j}]
 		s := slot{typed: strings.Join(sylls[i:j], "")}
-		for _, c := range cands[j] {
+		for _, c := range cs {
 			s.addAlt(alt{kind: altPinyin, han: c})
 		}
 		s.addAlt(alt{kind: altTitlePy, sylls: slices.Clone(sylls[i:j])})
-		if len(cands[j]) > 0 {
-			s.show = string(cands[j][0])
+		if len(cs) > 0 {
+			s.show = string(cs[0])
 			words++
 		} else {
 			s.show = s.typed
@@ -287,12 +268,12 @@ func (u *understander) syllableWords(sylls []string, cuts []bool) ([]slot, float
 		}
 		u.expandSynonyms(&s)
 		out = append(out, s)
+		i = j
 	}
 	if words == 0 {
 		return nil, 1e18
 	}
-	slices.Reverse(out)
-	return out, best[n]
+	return out, total
 }
 
 // initialWords splits initials into words that spell Chinese words; nil
@@ -303,41 +284,24 @@ func (u *understander) initialWords(letters string, short bool) []slot {
 	if short && len(letters) >= 4 {
 		longest = 3
 	}
-	n := len(letters)
-	best := make([]float64, n+1)
-	from := make([]int, n+1)
-	cands := make([][][]rune, n+1)
-	for i := 1; i <= n; i++ {
-		best[i] = 1e18
-	}
-	for i := 0; i < n; i++ {
-		if best[i] >= 1e18 {
-			continue
-		}
-		for j := i + 2; j <= n && j-i <= longest; j++ {
-			cs := u.hanFromInitials(letters[i:j])
-			if len(cs) == 0 {
-				continue
-			}
-			if c := best[i] + costWord + costPiece; c < best[j] {
-				best[j], from[j], cands[j] = c, i, cs
-			}
-		}
-	}
-	if best[n] >= 1e18 {
-		return nil
-	}
+	cands := map[[2]int][][]rune{}
+	ends, _ := cheapestSplit(len(letters), 2, longest, nil, func(i, j int) (float64, bool) {
+		cs := u.hanFromInitials(letters[i:j])
+		cands[[2]int{i, j}] = cs
+		return costWord, len(cs) > 0
+	})
 	var out []slot
-	for j := n; j > 0; j = from[j] {
-		i := from[j]
-		s := slot{typed: letters[i:j], show: string(cands[j][0])}
-		for _, c := range cands[j] {
+	i := 0
+	for _, j := range ends {
+		cs := cands[[2]int{i, j}]
+		s := slot{typed: letters[i:j], show: string(cs[0])}
+		for _, c := range cs {
 			s.addAlt(alt{kind: altInitials, han: c})
 		}
 		s.addAlt(alt{kind: altTitlePy, inits: letters[i:j]})
 		u.expandSynonyms(&s)
 		out = append(out, s)
+		i = j
 	}
-	slices.Reverse(out)
 	return out
 }
