@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -29,6 +30,9 @@ type chain struct {
 	score float64 // product of the pairs' cohesions × the rarest pair's frequency
 	df    uint64  // the rarest pair's frequency
 }
+
+// strongerChain orders chains by falling score.
+func strongerChain(a, b chain) int { return cmp.Compare(b.score, a.score) }
 
 // pairDF is the frequency of a bigram (1 without an index).
 func (u *understander) pairDF(bg []rune) uint64 {
@@ -85,29 +89,13 @@ func (u *understander) chains(keys []string, least float64) [][]rune {
 				}
 			}
 		}
-		slices.SortStableFunc(next, func(a, b chain) int {
-			switch {
-			case a.score > b.score:
-				return -1
-			case a.score < b.score:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(next, strongerChain)
 		beam = next[:min(len(next), chainBeam)]
 	}
 	if len(beam) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(beam, func(a, b chain) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(beam, strongerChain)
 	var out [][]rune
 	for _, c := range beam {
 		if c.score >= minChainShare*beam[0].score && len(out) < maxCandidates {
