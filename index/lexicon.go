@@ -25,6 +25,13 @@ const (
 
 type bigramCounter map[[2]rune]int32
 
+// maxCountedBigrams bounds the counter: ordinary Chinese has a few hundred
+// thousand distinct bigrams; random characters (an adversarial pack) have
+// one per character, and four 4 MiB documents of them grew the counter by
+// hundreds of MB. Past the bound, bigrams seen once are forgotten: the
+// lexicon keeps only the most frequent readings anyway.
+const maxCountedBigrams = 1 << 21
+
 func (c bigramCounter) add(nfull string) {
 	var prev rune
 	for _, r := range nfull {
@@ -36,6 +43,13 @@ func (c bigramCounter) add(nfull string) {
 			c[[2]rune{prev, r}]++
 		}
 		prev = r
+	}
+	if len(c) > maxCountedBigrams {
+		for bg, n := range c {
+			if n <= 1 {
+				delete(c, bg)
+			}
+		}
 	}
 }
 
