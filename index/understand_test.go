@@ -83,6 +83,10 @@ func TestPinyinMarksWholeWords(t *testing.T) {
 	if !slices.Equal(got, []string{"复议"}) {
 		t.Errorf("fuyi marks %q", got)
 	}
+	// yibao is 医保, never the 以保 of 以保障 (the report has no 医保)
+	if got := ix.Matches("以保障人民群众知情权", "yibao"); len(got) != 0 {
+		t.Errorf("yibao marks %v in 以保障", got)
+	}
 	// initials find the bodies as the characters do
 	a, _ := ix.Search(context.Background(), "xzfy", Options{Limit: 20})
 	b, _ := ix.Search(context.Background(), "行政复议", Options{Limit: 20})
