@@ -310,7 +310,7 @@ func OpenFor(dir string, p *content.Pack, progress func(done, total int)) (ix *I
 // synonyms apply when searching, so a new list needs no new index.
 func (ix *Index) useSynonyms(p *content.Pack) {
 	if g := packSynonymGroups(p); len(g) > 0 {
-		ix.syn = newSynonyms(ix.t, builtinGroups(), g)
+		ix.syn = newSynonyms(ix.t, builtinSynonymSet(ix.t).groups, g)
 	}
 }
 

@@ -201,7 +201,7 @@ func (m *Matcher) missing(text string) []string {
 	v := m.pq.variants[0]
 	for i := range v.slots {
 		s := &v.slots[i]
-		if !s.optional && !m.markSlot(nt.rs, s, &[][2]int{}, false) && !containsString(out, s.show) {
+		if !s.optional && !m.markSlot(nt.rs, s, &[][2]int{}, false) && !slices.Contains(out, s.show) {
 			out = append(out, s.show)
 		}
 	}

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -278,7 +279,7 @@ func (pq *parsedQuery) required() int {
 func (pq *parsedQuery) words() []string {
 	var out []string
 	for _, s := range pq.variants[0].slots {
-		if !s.optional && !containsString(out, s.show) {
+		if !s.optional && !slices.Contains(out, s.show) {
 			out = append(out, s.show)
 		}
 	}

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"sync"
 
 	bindex "github.com/blevesearch/bleve_index_api"
 )
@@ -17,8 +16,7 @@ import (
 type vocab struct {
 	readers []bindex.IndexReader
 	docs    uint64
-	mu      sync.Mutex
-	cache   map[string]uint64
+	cache   map[string]uint64 // one search's lookups: used by one goroutine
 }
 
 // openVocab takes a reader of every shard; nil (and no error) when the
@@ -62,9 +60,7 @@ func (v *vocab) Close() {
 // damaged index shows itself in the search that follows).
 func (v *vocab) df(field, term string) uint64 {
 	key := field + "\x00" + term
-	v.mu.Lock()
 	n, ok := v.cache[key]
-	v.mu.Unlock()
 	if ok {
 		return n
 	}
@@ -76,9 +72,7 @@ func (v *vocab) df(field, term string) uint64 {
 		n += tfr.Count()
 		_ = tfr.Close()
 	}
-	v.mu.Lock()
 	v.cache[key] = n
-	v.mu.Unlock()
 	return n
 }
 

@@ -34,7 +34,7 @@ func (u *understander) didYouMean(pq *parsedQuery) []string {
 				}
 			}
 			q := strings.Join(words, " ")
-			if !containsString(out, q) && q != pq.clean {
+			if !slices.Contains(out, q) && q != pq.clean {
 				out = append(out, q)
 			}
 			if len(out) == maxDidYouMean {
@@ -83,7 +83,7 @@ func (u *understander) nearWords(s *slot) []string {
 			for k := range c {
 				shared = shared || c[k] == typed[k]
 			}
-			if shared && !containsString(out, string(c)) {
+			if shared && !slices.Contains(out, string(c)) {
 				out = append(out, string(c))
 			}
 		}

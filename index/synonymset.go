@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -29,7 +30,7 @@ func newSynonyms(t *tables, groups ...[][]string) *synonyms {
 			var ng []string
 			for _, w := range g {
 				w = t.normalize(strings.TrimSpace(w))
-				if utf8.RuneCountInString(w) < 2 || containsString(ng, w) {
+				if utf8.RuneCountInString(w) < 2 || slices.Contains(ng, w) {
 					continue
 				}
 				ng = append(ng, w)
@@ -49,14 +50,14 @@ func newSynonyms(t *tables, groups ...[][]string) *synonyms {
 				rs := []rune(w)
 				for _, sy := range u.readingsOfRun(rs, 4) {
 					k := strings.Join(sy, "")
-					if !containsString(s.byPinyin[k], w) {
+					if !slices.Contains(s.byPinyin[k], w) {
 						s.byPinyin[k] = append(s.byPinyin[k], w)
 					}
 					var in strings.Builder
 					for _, p := range sy {
 						in.WriteByte(p[0])
 					}
-					if !containsString(s.byInitials[in.String()], w) {
+					if !slices.Contains(s.byInitials[in.String()], w) {
 						s.byInitials[in.String()] = append(s.byInitials[in.String()], w)
 					}
 				}
@@ -64,15 +65,6 @@ func newSynonyms(t *tables, groups ...[][]string) *synonyms {
 		}
 	}
 	return s
-}
-
-func containsString(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // has reports whether w (normalised) is a word of some group.
@@ -92,7 +84,7 @@ func (s *synonyms) of(w string) []string {
 	var out []string
 	for _, gi := range s.byWord[w] {
 		for _, x := range s.groups[gi] {
-			if x != w && !containsString(out, x) {
+			if x != w && !slices.Contains(out, x) {
 				out = append(out, x)
 			}
 		}
@@ -126,7 +118,8 @@ var (
 	builtinSet     *synonyms
 )
 
-// builtinGroups: the built-in list as word groups.
+// builtinGroups: the built-in list as word groups (parsed each call:
+// builtinSynonymSet keeps the result).
 func builtinGroups() [][]string { return wordGroups(BuiltinSynonyms()) }
 
 func wordGroups(gs []content.SynonymGroup) [][]string {
