@@ -39,7 +39,16 @@ func (ix *Index) Matches(text, query string) []Range {
 		return Matches(text, query)
 	}
 	defer v.Close()
-	return (&Matcher{t: ix.t, pq: ix.understander(v).parse(query, false)}).Matches(text)
+	u := ix.understander(v)
+	m := &Matcher{t: ix.t, pq: u.parse(query, false)}
+	if !m.hasAll(text) {
+		// the search may have used the finer reading (Index.rank): when
+		// the text has its words and not the coarse ones, mark those
+		if fine := (&Matcher{t: ix.t, pq: u.parse(query, true)}); fine.hasAll(text) {
+			m = fine
+		}
+	}
+	return m.Matches(text)
 }
 
 // Matches returns every match range in text (sorted, non-overlapping,

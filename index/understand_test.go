@@ -230,3 +230,21 @@ func TestPackSynonymsApplyWhenSearching(t *testing.T) {
 		t.Errorf("娃娃上学 with the pack's group: exact %d, hits %v", res.Exact, res.Hits)
 	}
 }
+
+// The reader marks what the search found: when the search used the finer
+// reading (dbbz as 低保 + 标准), so do the marks.
+func TestMatchesFollowTheReadingUsed(t *testing.T) {
+	ix, p := citizenIndex(t)
+	_, s, err := p.Find("lanhequmzj/2024-0000123#1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := PlainText(s.Text)
+	var got []string
+	for _, r := range ix.Matches(text, "dbbz") {
+		got = append(got, text[r[0]:r[1]])
+	}
+	if !slices.Contains(got, "最低生活保障标准") && !slices.Contains(got, "最低生活保障") {
+		t.Errorf("dbbz marks %q in the 低保 standards section", got)
+	}
+}
