@@ -316,7 +316,7 @@ func (s *Store) load(src string, build IndexBuilder, progress func(done, total i
 	if err := os.Rename(staging, filepath.Join(versions, v.ID)); err != nil {
 		return nil, err
 	}
-	if err := syncDir(versions); err != nil {
+	if err := atomicfile.SyncDir(versions); err != nil {
 		return nil, err
 	}
 	if err := s.setCurrent(v.ID); err != nil {
@@ -467,13 +467,4 @@ func mustJSON(v any) []byte {
 // fsync, rename, fsync the folder.
 func writeFileAtomic(path string, data []byte) error {
 	return atomicfile.Write(path, data, 0o644)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

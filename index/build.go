@@ -67,7 +67,7 @@ func Build(dir string, p *content.Pack, progress func(done, total int)) error {
 	if trash != "" {
 		_ = os.RemoveAll(trash)
 	}
-	syncDir(parent)
+	_ = atomicfile.SyncDir(parent) // best effort: the index can be rebuilt
 	return nil
 }
 
@@ -336,11 +336,4 @@ func facets(m map[string]int, byValueDesc bool) []Facet {
 		return strings.Compare(b.Value, a.Value)
 	})
 	return out
-}
-
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
 }

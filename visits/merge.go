@@ -50,12 +50,7 @@ type jsonExport struct {
 	Total       *int                 `json:"total"`
 	Levels      map[string]jsonLevel `json:"levels"`
 	Points      []jsonPoint          `json:"points"`
-	Visits      []struct {
-		ID    string `json:"id"`
-		Point string `json:"point"`
-		Start string `json:"start"`
-		End   string `json:"end"`
-	} `json:"visits"`
+	Visits      []VisitJSON          `json:"visits"`
 
 	generated time.Time // GeneratedAt, parsed
 }
@@ -296,8 +291,9 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 	ids := make(map[[2]string]bool, len(ex.Visits))
 	recs := make([]VisitRecord, 0, len(ex.Visits))
 	for _, v := range ex.Visits {
-		if v.ID == "" {
-			return nil, nil, bad("a visit without id")
+		rec, err := v.Record()
+		if err != nil {
+			return nil, nil, bad("%v", err)
 		}
 		if pts[v.Point] == nil {
 			return nil, nil, bad("visit %s: point %q is not in its points list", v.ID, v.Point)
@@ -307,21 +303,11 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 			return nil, nil, bad("visit %s of point %s listed twice", v.ID, v.Point)
 		}
 		ids[k] = true
-		start, err := time.Parse(time.RFC3339, v.Start)
-		if err != nil {
-			return nil, nil, bad("visit %s: start %q: %v", v.ID, v.Start, err)
-		}
-		end, err := time.Parse(time.RFC3339, v.End)
-		if err != nil {
-			return nil, nil, bad("visit %s: end %q: %v", v.ID, v.End, err)
-		}
-		if end.Before(start) {
-			return nil, nil, bad("visit %s ends before it starts", v.ID)
-		}
+		start := rec.Start
 		if start.Year() != ex.Year {
 			return nil, nil, bad("visit %s began in %d, not %d", v.ID, start.Year(), ex.Year)
 		}
-		recs = append(recs, VisitRecord{ID: v.ID, Point: v.Point, Start: start, End: end})
+		recs = append(recs, rec)
 		m := got[v.Point]
 		if m == nil {
 			m = new([12]int)

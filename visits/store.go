@@ -30,13 +30,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"kiosk/internal/migrate"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -77,8 +77,9 @@ const (
 	modeImmutable                 // mode=ro&immutable=1: a read-only folder
 )
 
-// migrations are applied in order; migrations[i] brings the schema from
-// version i to version i+1. Never edit a released migration: append a new one.
+// migrations are applied in order by internal/migrate; migrations[i]
+// brings the schema from version i to version i+1. Never edit a released
+// migration: append a new one.
 var migrations = []string{
 	// 1: first release.
 	`CREATE TABLE points (
@@ -102,6 +103,9 @@ var migrations = []string{
 	CREATE INDEX visits_day ON visits(day, point, start_ms);
 	CREATE INDEX visits_open ON visits(end_ms) WHERE end_ms IS NULL;`,
 }
+
+// schema is the visits database's migration list.
+var schema = migrate.Schema{Dialect: migrate.SQLite, Steps: migrations}
 
 // SchemaVersion is the schema this program writes.
 var SchemaVersion = len(migrations)
@@ -244,28 +248,18 @@ func checkHeader(path string) error {
 // migrates, switches to WAL and recovers unfinished visits.
 func (s *Store) init() error {
 	ctx := context.Background()
-	tables, err := s.tables(ctx)
-	if err != nil {
-		return s.wrapOpenErr(err)
-	}
-	version := 0
+	version, err := schema.Version(ctx, s.db)
 	switch {
-	case len(tables) == 0:
-		// A new (or zero-length) file: nothing to lose.
-	case !tables["schema_version"]:
-		names := slices.Sorted(maps.Keys(tables))
-		return fmt.Errorf("%s: %w: it is an SQLite database of another program (tables: %s); it was left untouched", s.path, ErrForeign, strings.Join(names, ", "))
-	default:
-		if err := s.db.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version); err != nil {
-			return fmt.Errorf("%s: %w: cannot read its schema version: %v", s.path, ErrForeign, err)
-		}
-		if version > SchemaVersion {
-			return fmt.Errorf("%s: %w: written by a newer kiosk (schema %d, this program knows up to %d); it was left untouched — update the kiosk program", s.path, ErrForeign, version, SchemaVersion)
-		}
+	case errors.Is(err, migrate.ErrForeign):
+		return fmt.Errorf("%s: %w: %w", s.path, ErrForeign, err)
+	case errors.Is(err, migrate.ErrNewer):
+		return fmt.Errorf("%s: %w: 由更新版本的查阅机程序写入 (written by a newer kiosk): %w", s.path, ErrForeign, err)
+	case err != nil:
+		return s.wrapOpenErr(err)
 	}
 	if s.readOnly {
 		if version < SchemaVersion {
-			return fmt.Errorf("%s: schema %d is older than %d: start the kiosk once (it upgrades the file), then export", s.path, version, SchemaVersion)
+			return fmt.Errorf("%s: 结构版本 %d 低于 %d:请先启动一次查阅机程序(会升级该文件)再导出 (schema %d is older than %d: start the kiosk once, it upgrades the file, then export)", s.path, version, SchemaVersion, version, SchemaVersion)
 		}
 		return nil
 	}
@@ -276,32 +270,15 @@ func (s *Store) init() error {
 		return s.wrapOpenErr(err)
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("%s: cannot switch to WAL mode (got %q)", s.path, mode)
+		return fmt.Errorf("%s: 无法切换到 WAL 模式 (cannot switch to WAL mode, got %q)", s.path, mode)
 	}
-	if err := s.migrate(ctx, version); err != nil {
+	if _, err := schema.Apply(ctx, s.db); err != nil {
 		return s.wrapOpenErr(err)
 	}
 	if _, err := s.CloseUnfinished(ctx); err != nil {
 		return s.wrapOpenErr(err)
 	}
 	return nil
-}
-
-func (s *Store) tables(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		m[n] = true
-	}
-	return m, rows.Err()
 }
 
 // wrapOpenErr turns SQLite's "not a database"/"corrupt" codes into
@@ -311,38 +288,10 @@ func (s *Store) wrapOpenErr(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("%s: %w: the database is damaged (%v); it was left untouched — keep a copy and move it away to start counting afresh", s.path, ErrForeign, err)
+			return fmt.Errorf("%s: %w: 数据库已损坏,未作任何改动 —— 请保留一份副本并将其移走后重新开始计数 (the database is damaged (%v); it was left untouched — keep a copy and move it away to start counting afresh)", s.path, ErrForeign, err)
 		}
 	}
 	return fmt.Errorf("%s: %w", s.path, err)
-}
-
-func (s *Store) migrate(ctx context.Context, from int) error {
-	for v := from; v < len(migrations); v++ {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if v == 0 {
-			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-				INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)`); err != nil {
-				tx.Rollback()
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration to schema %d: %w", v+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, v+1); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // CloseUnfinished ends every open visit at its last recorded activity and

@@ -81,7 +81,7 @@ func TestOpenRefusesOtherProgramsSQLite(t *testing.T) {
 	_, err = db.Exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL); INSERT INTO invoices VALUES (1, 9.5)`)
 	must(t, err)
 	db.Close()
-	assertUntouched(t, path, "another program (tables: invoices)")
+	assertUntouched(t, path, "not this program's: invoices")
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
@@ -91,7 +91,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	_, err = s.db.Exec(`UPDATE schema_version SET version = 99`)
 	must(t, err)
 	s.Close()
-	assertUntouched(t, path, "newer kiosk (schema 99")
+	assertUntouched(t, path, "schema 99, this program knows up to")
 }
 
 func TestOpenRefusesDamagedDatabase(t *testing.T) {

@@ -3,6 +3,7 @@ package visits
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,25 @@ func TestReportsCarryNoTerminalEscapes(t *testing.T) {
 		if p.ID == testCounty.ID && p.Name != escapeName {
 			t.Errorf("the JSON export changed the name: %q", p.Name)
 		}
+	}
+}
+
+// The export writer's hand-made fast path writes each visit exactly as
+// encoding/json writes VisitJSON, the type readers and the hub decode.
+func TestExportVisitLineIsVisitJSON(t *testing.T) {
+	tz := time.FixedZone("CST", 8*3600)
+	rec := VisitRecord{ID: "0b6f3c1e-9a59-4d3e-8a49-5f1d8d8c0a11", Point: "p-01", Start: time.Date(2026, 3, 4, 9, 5, 6, 0, tz), End: time.Date(2026, 3, 4, 9, 15, 0, 0, tz)}
+	r := &Report{Year: 2026, visitCount: 1, visits: func(fn func(VisitRecord) error) error { return fn(rec) }}
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(rec.JSON())
+	if !bytes.Contains(buf.Bytes(), want) {
+		t.Fatalf("export does not hold %s:\n%s", want, buf.String())
+	}
+	back, err := rec.JSON().Record()
+	if err != nil || !back.Start.Equal(rec.Start) || !back.End.Equal(rec.End) || back.ID != rec.ID {
+		t.Fatalf("round trip: %+v %v", back, err)
 	}
 }

@@ -35,6 +35,12 @@ func WriteFunc(path string, perm os.FileMode, fill func(io.Writer) error) error 
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
+	return SyncDir(dir)
+}
+
+// SyncDir fsyncs a folder, so that the names created, renamed or removed
+// in it survive a power cut.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
