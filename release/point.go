@@ -49,12 +49,18 @@ type State struct {
 // Signed reports whether the content version id was installed from a
 // verified release.
 func (s State) Signed(id string) bool {
+	_, ok := s.Find(id)
+	return ok
+}
+
+// Find returns the newest install of the content version id.
+func (s State) Find(id string) (Installed, bool) {
 	for _, in := range s.Installed {
 		if in.Version == id {
-			return true
+			return in, true
 		}
 	}
-	return false
+	return Installed{}, false
 }
 
 // ReadState reads DATA/release/state.json; a point that never installed a
@@ -100,6 +106,7 @@ type Point struct {
 // Result is what Install did.
 type Result struct {
 	Manifest Manifest
+	KeyID    string // the key that signed it
 	Load     *content.LoadResult
 }
 
@@ -192,9 +199,9 @@ func (pt Point) install(envelope []byte, archive func() (io.Reader, error), end 
 		st.Installed = st.Installed[:keepInstalled]
 	}
 	if err := writeState(pt.DataDir, st); err != nil {
-		return Result{Manifest: m, Load: res}, fmt.Errorf("发布 %d 已加载,但无法记录发布号 (loaded, but the release number was not recorded): %w", m.Release, err)
+		return Result{Manifest: m, KeyID: env.KeyID, Load: res}, fmt.Errorf("发布 %d 已加载,但无法记录发布号 (loaded, but the release number was not recorded): %w", m.Release, err)
 	}
-	return Result{Manifest: m, Load: res}, nil
+	return Result{Manifest: m, KeyID: env.KeyID, Load: res}, nil
 }
 
 // removeIncoming removes archives an interrupted install left. Called

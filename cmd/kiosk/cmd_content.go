@@ -13,6 +13,7 @@ import (
 	"kiosk/content"
 	"kiosk/index"
 	"kiosk/internal/termtext"
+	"kiosk/release"
 )
 
 const contentUsage = `Usage: kiosk content COMMAND [args]
@@ -145,6 +146,12 @@ func contentCheck(a *app, src string) error {
 }
 
 func contentLoad(a *app, src string) error {
+	if release.IsBundle(src) {
+		return contentLoadSigned(a, src)
+	}
+	if a.cfg.Content.RequireSigned {
+		return fmt.Errorf("%w;%s 没有签名,没有加载,内容没有改变 (unsigned; not loaded, content unchanged)", release.ErrUnsigned, src)
+	}
 	store, err := content.OpenStore(a.dataDir)
 	if err != nil {
 		return err
@@ -197,6 +204,7 @@ func contentList(a *app) error {
 		}
 		fmt.Fprintln(a.stdout, msg+"。")
 	}
+	signed, _ := release.ReadState(a.dataDir) // a damaged state shows nothing as signed
 	for _, v := range vs {
 		mark, note := " ", ""
 		if v.Live {
@@ -206,6 +214,9 @@ func contentList(a *app) error {
 		fmt.Fprintf(a.stdout, "    内容包: %s %s(发布于 %s)\n", termtext.Line(v.Title), termtext.Line(v.PackVersion), termtext.Line(v.Published))
 		fmt.Fprintf(a.stdout, "    载入于: %s,来自 %s\n", v.LoadedAt.Local().Format("2006-01-02 15:04:05"), termtext.Line(v.Source))
 		fmt.Fprintf(a.stdout, "    文档 %d 篇,章节 %d 个\n", v.Docs, v.Sections)
+		if in, ok := signed.Find(v.ID); ok {
+			fmt.Fprintf(a.stdout, "    签名发布 %d,密钥 %s\n", in.Release, in.KeyID)
+		}
 	}
 	return nil
 }
@@ -215,7 +226,7 @@ func contentRollback(a *app, id string) error {
 	if err != nil {
 		return err
 	}
-	v, err := store.Rollback(id)
+	v, err := store.RollbackIf(id, signedOnly(a))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"kiosk/config"
+	"kiosk/content"
+	"kiosk/release"
+)
+
+// hubRun calls a hub command function and returns its status and output.
+func hubRun(f func([]string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := f(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// keygen makes an office key in a new hub folder and returns the folder
+// and the [content] lines it printed.
+func keygen(t *testing.T) (string, string) {
+	t.Helper()
+	h := filepath.Join(t.TempDir(), "hub")
+	code, out, errOut := hubRun(hubKeygen, "--data", h)
+	if code != 0 || !strings.Contains(out, "signing_keys = [\"") {
+		t.Fatalf("keygen: %d %q %q", code, out, errOut)
+	}
+	return h, out
+}
+
+func sign(t *testing.T, h, pack string, extra ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "release"+release.BundleExt)
+	code, stdout, stderr := hubRun(hubSign, append([]string{"--data", h, pack, "--out", out}, extra...)...)
+	if code != 0 {
+		t.Fatalf("sign: %d %q %q", code, stdout, stderr)
+	}
+	return out
+}
+
+func TestHubKeygen(t *testing.T) {
+	h, lines := keygen(t)
+	fi, err := os.Stat(filepath.Join(h, release.PrivateKeyFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("private key: %v %v", fi.Mode(), err)
+	}
+	pub, _ := os.ReadFile(filepath.Join(h, release.PublicKeyFile))
+	k, err := release.ParsePublicKey(string(pub))
+	if err != nil || !strings.Contains(lines, release.PublicKeyLine(k)) {
+		t.Fatalf("printed %q for %s (%v)", lines, pub, err)
+	}
+	before, _ := os.ReadFile(filepath.Join(h, release.PrivateKeyFile))
+	code, _, errOut := hubRun(hubKeygen, "--data", h)
+	after, _ := os.ReadFile(filepath.Join(h, release.PrivateKeyFile))
+	if code != 1 || !strings.Contains(errOut, "已存在") || !bytes.Equal(before, after) {
+		t.Errorf("second keygen: %d %q", code, errOut)
+	}
+	if code, _, _ := hubRun(hubKeygen); code != 2 {
+		t.Errorf("keygen without --data: %d", code)
+	}
+}
+
+func TestHubSignNumbersReleases(t *testing.T) {
+	h, _ := keygen(t)
+	sign(t, h, packPath("good"))
+	sign(t, h, packPath("good.zip"), "--expires", "7d", "--points", "p01, p02")
+	l, err := release.ReadLedger(h)
+	if err != nil || len(l.Releases) != 2 || l.Releases[1].Release != 2 || strings.Join(l.Releases[1].Points, ",") != "p01,p02" {
+		t.Fatalf("ledger %+v %v", l, err)
+	}
+	if d := l.Releases[1].Expires.Sub(l.Releases[1].Created); d.Hours() != 7*24 {
+		t.Errorf("valid for %v", d)
+	}
+	out := filepath.Join(t.TempDir(), "x.kpack")
+	for _, args := range [][]string{
+		{"--release", "2"},                    // not higher than 2
+		{"--expires", "soon"},                 // not a validity
+		{"--release", "9", "--expires", "0d"}, // not a validity
+	} {
+		code, _, errOut := hubRun(hubSign, append([]string{"--data", h, packPath("good"), "--out", out}, args...)...)
+		if code == 0 || !hasHan(errOut) {
+			t.Errorf("%v: %d %q", args, code, errOut)
+		}
+	}
+	// A pack with errors: its problems, no bundle, no number used.
+	code, stdout, _ := hubRun(hubSign, "--data", h, packPath("dangling-ref"), "--out", out)
+	if code != 1 || !strings.Contains(stdout, "doc.md:13") {
+		t.Errorf("bad pack: %d %q", code, stdout)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a bundle was written for a bad pack")
+	}
+	if l, _ := release.ReadLedger(h); l.Highest() != 2 {
+		t.Errorf("highest %d", l.Highest())
+	}
+	sign(t, h, packPath("good"), "--release", "10")
+	// An existing output file is not replaced.
+	os.WriteFile(out, []byte("keep"), 0o644)
+	if code, _, errOut := hubRun(hubSign, "--data", h, packPath("good"), "--out", out); code != 1 || !strings.Contains(errOut, "已存在") {
+		t.Errorf("overwrite: %d %q", code, errOut)
+	}
+}
+
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff })
+}
+
+func TestContentLoadRequireSigned(t *testing.T) {
+	h, lines := keygen(t)
+	data := t.TempDir()
+	// An unsigned version installed before signatures were required.
+	if code, out, errOut := kiosk(t, data, "content", "load", packPath("control-chars")); code != 0 {
+		t.Fatalf("unsigned load: %d %q %q", code, out, errOut)
+	}
+	store, _ := content.OpenStore(data)
+	unsigned, _ := store.LiveVersion()
+	os.WriteFile(filepath.Join(data, "kiosk.toml"), []byte("[point]\nid = \"p01\"\n\n"+lines), 0o644)
+
+	// Now it is not shown: the embedded default pack is.
+	var warn bytes.Buffer
+	lc, err := loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn})
+	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "不是从签名发布安装的") {
+		t.Fatalf("unsigned live version: %+v %v %q", lc.Version, err, warn.String())
+	}
+
+	// Unsigned sources are refused, the live content untouched.
+	for _, src := range []string{packPath("good"), packPath("good.tar.gz"), packPath("good.zip")} {
+		code, _, errOut := kiosk(t, data, "content", "load", src)
+		if code != 1 || !strings.HasPrefix(errOut, "kiosk: 本查阅点要求签名的内容") || !strings.Contains(errOut, "content unchanged") {
+			t.Errorf("%s: %d %q", src, code, errOut)
+		}
+		if v, _ := store.LiveVersion(); v != unsigned {
+			t.Fatalf("live %s after refusing %s", v, src)
+		}
+	}
+
+	b1 := sign(t, h, packPath("good"))
+	b2 := sign(t, h, packPath("synonyms"))
+	code, out, errOut := kiosk(t, data, "content", "load", b2)
+	if code != 0 || !strings.Contains(out, "签名有效:发布 2") || !strings.Contains(out, "已加载并切换到版本") {
+		t.Fatalf("signed load: %d %q %q", code, out, errOut)
+	}
+	id2 := regexp.MustCompile(`版本 (\S+?):`).FindStringSubmatch(out)[1]
+	if code, out, _ := kiosk(t, data, "content", "list"); code != 0 || !strings.Contains(out, "签名发布 2,密钥 ") || strings.Count(out, "签名发布") != 1 {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if lc, err := loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn}); err != nil || lc.Version != id2 {
+		t.Fatalf("signed live version: %+v %v", lc.Version, err)
+	}
+	// Release 1 after 2: a replay, refused (a fresh process: the number
+	// comes from disk).
+	code, _, errOut = kiosk(t, data, "content", "load", b1)
+	if code != 1 || !strings.Contains(errOut, "发布号不高于已安装的发布") {
+		t.Errorf("replay: %d %q", code, errOut)
+	}
+	// Signed by another office's key.
+	h2, _ := keygen(t)
+	code, _, errOut = kiosk(t, data, "content", "load", sign(t, h2, packPath("good")))
+	if code != 1 || !strings.Contains(errOut, "签名所用的密钥不受信任") {
+		t.Errorf("foreign key: %d %q", code, errOut)
+	}
+	if v, _ := store.LiveVersion(); v != id2 {
+		t.Fatalf("live %s after refusals", v)
+	}
+	// Rollback to the unsigned version is refused; to the default allowed.
+	code, _, errOut = kiosk(t, data, "content", "rollback", unsigned)
+	if code != 1 || !strings.Contains(errOut, "不是从签名发布安装的") {
+		t.Errorf("rollback to unsigned: %d %q", code, errOut)
+	}
+	if v, _ := store.LiveVersion(); v != id2 {
+		t.Fatalf("live %s after a refused rollback", v)
+	}
+	if code, _, errOut := kiosk(t, data, "content", "rollback", "default"); code != 0 {
+		t.Errorf("rollback to default: %d %q", code, errOut)
+	}
+	if code, _, errOut := kiosk(t, data, "content", "rollback", id2); code != 0 {
+		t.Errorf("rollback to signed %s: %d %q", id2, code, errOut)
+	}
+}
+
+func loadCfg(t *testing.T, data string) config.Config {
+	t.Helper()
+	c, err := config.Load(filepath.Join(data, "kiosk.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestContentLoadBundleWithoutRequireSigned(t *testing.T) {
+	// A bundle is always verified, required or not: with no key configured
+	// it cannot be, and is refused.
+	h, lines := keygen(t)
+	b := sign(t, h, packPath("good"))
+	data := t.TempDir()
+	code, _, errOut := kiosk(t, data, "content", "load", b)
+	if code != 1 || !strings.Contains(errOut, "没有配置受信任的签名公钥") {
+		t.Errorf("no key: %d %q", code, errOut)
+	}
+	os.WriteFile(filepath.Join(data, "kiosk.toml"), []byte(strings.Replace(lines, "require_signed = true", "require_signed = false", 1)), 0o644)
+	if code, out, errOut := kiosk(t, data, "content", "load", b); code != 0 || !strings.Contains(out, "签名有效:发布 1") {
+		t.Errorf("load: %d %q %q", code, out, errOut)
+	}
+	// Unsigned packs still load when signatures are not required.
+	if code, _, errOut := kiosk(t, data, "content", "load", packPath("synonyms")); code != 0 {
+		t.Errorf("unsigned load: %d %q", code, errOut)
+	}
+}
