@@ -282,8 +282,10 @@ func contentLoadSigned(a *app, src string) error {
 
 // signedOnly is nil unless kiosk.toml requires signed content; then it
 // refuses every installed version that was not installed from a verified
-// release (DATA/release/state.json), so that nothing unsigned reaches the
-// screen: not the live version at start or hot reload, not a rollback.
+// release (DATA/release/state.json) signed by a key still trusted, so that
+// nothing unsigned reaches the screen: not the live version at start or hot
+// reload, not a rollback. A key removed from kiosk.toml after a leak takes
+// what it signed off the screen with it.
 // The embedded default pack is allowed: it is part of the program, which
 // is trusted as its kiosk.toml is.
 func signedOnly(a *app) func(content.Version) error {
@@ -291,12 +293,20 @@ func signedOnly(a *app) func(content.Version) error {
 		return nil
 	}
 	st, err := release.ReadState(a.dataDir)
+	trusted := map[string]bool{}
+	for _, k := range a.cfg.Content.Keys() {
+		trusted[release.KeyID(k)] = true
+	}
 	return func(v content.Version) error {
 		if err != nil {
 			return fmt.Errorf("无法确认版本 %s 有签名,不使用它: %w", v.ID, err)
 		}
-		if !st.Signed(v.ID) {
+		in, ok := st.Find(v.ID)
+		if !ok {
 			return fmt.Errorf("版本 %s 不是从签名发布安装的,要求签名(content.require_signed)时不使用它 (version %s was not installed from a signed release)", v.ID, v.ID)
+		}
+		if !trusted[in.KeyID] {
+			return fmt.Errorf("版本 %s 的签名密钥 %s 已不在 content.signing_keys 中,不使用它 (version %s was signed by a key no longer trusted)", v.ID, in.KeyID, v.ID)
 		}
 		return nil
 	}

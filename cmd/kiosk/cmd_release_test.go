@@ -181,6 +181,15 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	if code, _, errOut := kiosk(t, data, "content", "rollback", id2); code != 0 {
 		t.Errorf("rollback to signed %s: %d %q", id2, code, errOut)
 	}
+	// The office key replaced after a leak: what the old key signed is
+	// no longer shown.
+	_, newLines := keygen(t)
+	os.WriteFile(filepath.Join(data, "kiosk.toml"), []byte("[point]\nid = \"p01\"\n\n"+newLines), 0o644)
+	warn.Reset()
+	lc, err = loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn})
+	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "已不在 content.signing_keys 中") {
+		t.Fatalf("after the key changed: %+v %v %q", lc.Version, err, warn.String())
+	}
 }
 
 func loadCfg(t *testing.T, data string) config.Config {
