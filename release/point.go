@@ -97,7 +97,7 @@ type Point struct {
 	Keys    []ed25519.PublicKey // trusted keys
 	PointID string              // kiosk.toml point.id, for staged roll-outs
 	MaxSize int64               // archive size cap (0: DefaultMaxSize)
-	Now     time.Time           // the clock the expiry is checked against
+	Now     time.Time           // the clock the expiry is checked against (zero: time.Now())
 	Build   content.IndexBuilder
 	// Progress is called while the index is built (may be nil).
 	Progress func(done, total int)
@@ -192,7 +192,11 @@ func (pt Point) install(envelope []byte, archive func() (io.Reader, error), end 
 		return Result{Manifest: m}, fmt.Errorf("发布 %d 签名有效,但加载失败,内容没有改变 (verified, but the load failed; content unchanged): %w", m.Release, err)
 	}
 	env, _ := ParseEnvelope(envelope) // parsed and verified above
-	in := Installed{Release: m.Release, Version: res.Version.ID, SHA256: m.SHA256, KeyID: env.KeyID, Title: m.Title, PackVersion: m.PackVersion, At: pt.Now.UTC()}
+	at := pt.Now
+	if at.IsZero() {
+		at = time.Now()
+	}
+	in := Installed{Release: m.Release, Version: res.Version.ID, SHA256: m.SHA256, KeyID: env.KeyID, Title: m.Title, PackVersion: m.PackVersion, At: at.UTC()}
 	st.Highest = m.Release
 	st.Installed = append([]Installed{in}, st.Installed...)
 	if len(st.Installed) > keepInstalled {

@@ -182,6 +182,8 @@ func TestVerifyRefusesEachAttack(t *testing.T) {
 		{"replayed equal release", with(pol, func(p *Policy) { p.Installed = 5 }), good.envelope, good.archive, ErrReplay},
 		{"replayed older release", with(pol, func(p *Policy) { p.Installed = 7 }), good.envelope, good.archive, ErrReplay},
 		{"expired", with(pol, func(p *Policy) { p.Now = good.m.Expires }), good.envelope, good.archive, ErrExpired},
+		{"expired by the real clock when no clock is given", with(pol, func(p *Policy) { p.Now = time.Time{} }),
+			makeRelease(t, priv, "good", 5, func(m *Manifest) { m.Created = testNow.AddDate(-10, 0, 0); m.Expires = testNow.AddDate(-9, 0, 0) }).envelope, good.archive, ErrExpired},
 		{"over the cap", with(pol, func(p *Policy) { p.MaxSize = good.m.Size - 1 }), good.envelope, good.archive, ErrTooLarge},
 		{"truncated archive", pol, good.envelope, good.archive[:len(good.archive)-1], ErrSizeMismatch},
 		{"extended archive", pol, good.envelope, append(bytes.Clone(good.archive), 0), ErrSizeMismatch},

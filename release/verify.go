@@ -24,7 +24,7 @@ const DefaultMaxSize = 256<<20 + 16<<20
 type Policy struct {
 	Keys      []ed25519.PublicKey // trusted keys (kiosk.toml content.signing_keys)
 	Installed uint64              // highest release installed so far (0: none)
-	Now       time.Time           // the point's clock
+	Now       time.Time           // the point's clock (zero: time.Now())
 	MaxSize   int64               // archive size cap (0: DefaultMaxSize)
 	PointID   string              // this point; "" skips the staged roll-out check
 }
@@ -66,8 +66,12 @@ func (p Policy) CheckManifest(envelope []byte) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	if !p.Now.Before(m.Expires) {
-		return m, fmt.Errorf("%w: 发布 %d 的有效期到 %s 为止,现在是 %s", ErrExpired, m.Release, m.Expires.UTC().Format(time.RFC3339), p.Now.UTC().Format(time.RFC3339))
+	now := p.Now
+	if now.IsZero() { // never "no expiry"
+		now = time.Now()
+	}
+	if !now.Before(m.Expires) {
+		return m, fmt.Errorf("%w: 发布 %d 的有效期到 %s 为止,现在是 %s", ErrExpired, m.Release, m.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	if m.Release <= p.Installed {
 		return m, fmt.Errorf("%w: 发布 %d,已安装发布 %d", ErrReplay, m.Release, p.Installed)

@@ -20,8 +20,11 @@ const contentUsage = `Usage: kiosk content COMMAND [args]
 
   check PATH           检查内容包(文件夹、.zip 或 .tar.gz),不安装;
                        每个问题一行:文件:行: 问题。有错误时退出码为 1。
+                       .kpack 签名包:先验证签名,再检查其中的内容包。
   load PATH            检查、解包、建立索引,然后切换到新版本(原子操作;
                        失败时什么都不改变)。保留最近 3 个版本。
+                       .kpack 签名包先验证签名(docs/release.md);
+                       content.require_signed 时只接受签名包。
   list                 列出已安装的版本、当前版本、载入时间和来源。
   rollback [VERSION]   切换回以前的版本(不写版本号时回到上一个版本;
                        最早的版本之前是内置的默认内容,也可写 default)。
@@ -123,6 +126,9 @@ func printProblems(w io.Writer, probs content.Problems) error {
 }
 
 func contentCheck(a *app, src string) error {
+	if release.IsBundle(src) {
+		return contentCheckSigned(a, src)
+	}
 	p, probs, err := content.Check(src, content.DefaultLimits())
 	if err != nil {
 		return err

@@ -141,6 +141,9 @@ func TestContentLoadRequireSigned(t *testing.T) {
 
 	b1 := sign(t, h, packPath("good"))
 	b2 := sign(t, h, packPath("synonyms"))
+	if code, out, errOut := kiosk(t, data, "content", "check", b2); code != 0 || !strings.Contains(out, "签名有效:发布 2") || !strings.Contains(out, "内容包可以加载") {
+		t.Errorf("check: %d %q %q", code, out, errOut)
+	}
 	code, out, errOut := kiosk(t, data, "content", "load", b2)
 	if code != 0 || !strings.Contains(out, "签名有效:发布 2") || !strings.Contains(out, "已加载并切换到版本") {
 		t.Fatalf("signed load: %d %q %q", code, out, errOut)
@@ -154,9 +157,11 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	}
 	// Release 1 after 2: a replay, refused (a fresh process: the number
 	// comes from disk).
-	code, _, errOut = kiosk(t, data, "content", "load", b1)
-	if code != 1 || !strings.Contains(errOut, "发布号不高于已安装的发布") {
-		t.Errorf("replay: %d %q", code, errOut)
+	for _, cmd := range []string{"load", "check"} {
+		code, _, errOut = kiosk(t, data, "content", cmd, b1)
+		if code != 1 || !strings.Contains(errOut, "发布号不高于已安装的发布") {
+			t.Errorf("%s replay: %d %q", cmd, code, errOut)
+		}
 	}
 	// Signed by another office's key.
 	h2, _ := keygen(t)
