@@ -225,3 +225,33 @@ func TestContentLoadBundleWithoutRequireSigned(t *testing.T) {
 		t.Errorf("unsigned load: %d %q", code, errOut)
 	}
 }
+
+// Every refusal of the hub commands is Chinese first, and a private key
+// others may read is refused.
+func TestHubMessagesChineseFirst(t *testing.T) {
+	h, _ := keygen(t)
+	empty := t.TempDir()
+	out := filepath.Join(t.TempDir(), "x.kpack")
+	for _, c := range []struct {
+		f    func([]string, io.Writer, io.Writer) int
+		args []string
+	}{
+		{hubKeygen, []string{"--data", h}},
+		{hubSign, []string{"--data", empty, packPath("good"), "--out", out}},
+		{hubSign, []string{"--data", h, packPath("good"), "--out", out, "--release", "0", "--expires", "-3d"}},
+		{hubSign, []string{"--data", h, filepath.Join(empty, "nothing"), "--out", out}},
+	} {
+		code, _, errOut := hubRun(c.f, c.args...)
+		if code == 0 || !chineseFirst(strings.TrimPrefix(errOut, "kiosk: ")) {
+			t.Errorf("%v: %d %q", c.args, code, errOut)
+		}
+	}
+	os.Chmod(filepath.Join(h, release.PrivateKeyFile), 0o644)
+	code, _, errOut := hubRun(hubSign, "--data", h, packPath("good"), "--out", out)
+	if code != 1 || !strings.Contains(errOut, "chmod 600") {
+		t.Errorf("readable key: %d %q", code, errOut)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("signed with a key others can read")
+	}
+}
