@@ -51,7 +51,7 @@ func hubKeygen(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("data", "", "the hub's data folder H")
 	fs.Usage = func() { fmt.Fprintln(stderr, hubKeygenUsage) }
 	if err := fs.Parse(args); err != nil {
-		return flagStatus(err)
+		return releaseFlagStatus(err)
 	}
 	if *dir == "" || fs.NArg() != 0 {
 		fs.Usage()
@@ -60,24 +60,25 @@ func hubKeygen(args []string, stdout, stderr io.Writer) int {
 	priv, pub := filepath.Join(*dir, release.PrivateKeyFile), filepath.Join(*dir, release.PublicKeyFile)
 	for _, p := range []string{priv, pub} {
 		if _, err := os.Lstat(p); err == nil {
-			return fail(stderr, fmt.Errorf("%s 已存在,没有生成新密钥:换密钥前请先读 docs/release.md (already exists; no key generated — read docs/release.md before replacing a key)", p))
+			return releaseFail(stderr, fmt.Errorf("%s 已存在,没有生成新密钥:换密钥前请先读 docs/release.md (already exists; no key generated — read docs/release.md before replacing a key)", p))
 		}
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
-		return fail(stderr, err)
+		return releaseFail(stderr, err)
 	}
 	pk, sk, err := release.GenerateKey()
 	if err != nil {
-		return fail(stderr, err)
+		return releaseFail(stderr, err)
 	}
 	if err := release.WritePrivateKey(priv, sk); err != nil {
-		return fail(stderr, err)
+		return releaseFail(stderr, err)
 	}
 	if err := release.WritePublicKey(pub, pk); err != nil {
-		return fail(stderr, err)
+		os.Remove(priv) // no key half made: a second keygen may run
+		return releaseFail(stderr, err)
 	}
 	if err := atomicfile.SyncDir(*dir); err != nil {
-		return fail(stderr, err)
+		return releaseFail(stderr, err)
 	}
 	fmt.Fprintf(stderr, "已生成签名密钥 %s(密钥编号 %s)。私钥只留在办公室,另做离线备份;不要复制到查阅点。\n", termtext.Line(priv), release.KeyID(pk))
 	fmt.Fprintf(stderr, "Signing key written (key id %s). Keep the private key at the office with an offline backup.\n", release.KeyID(pk))
@@ -97,13 +98,13 @@ func hubSign(args []string, stdout, stderr io.Writer) int {
 	points := fs.String("points", "", "comma-separated point ids (default: every point)")
 	fs.Usage = func() { fmt.Fprintln(stderr, hubSignUsage) }
 	if err := parseInterspersed(fs, args); err != nil {
-		return flagStatus(err)
+		return releaseFlagStatus(err)
 	}
 	if *dir == "" || *out == "" || fs.NArg() != 1 {
 		fs.Usage()
 		return 2
 	}
-	valid, err := parseValidity(*expires)
+	valid, err := parseExpiry(*expires)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk:", err)
 		return 2
@@ -114,15 +115,15 @@ func hubSign(args []string, stdout, stderr io.Writer) int {
 			ids = append(ids, id)
 		}
 	}
-	s := signer{dir: *dir, pack: fs.Arg(0), out: *out, release: *num, valid: valid, points: ids, stdout: stdout, stderr: stderr}
+	s := bundleSigner{dir: *dir, pack: fs.Arg(0), out: *out, release: *num, valid: valid, points: ids, stdout: stdout, stderr: stderr}
 	if err := s.sign(); err != nil {
-		return fail(stderr, err)
+		return releaseFail(stderr, err)
 	}
 	return 0
 }
 
-// signer is one run of hub sign.
-type signer struct {
+// bundleSigner is one run of hub sign.
+type bundleSigner struct {
 	dir, pack, out string
 	release        uint64
 	valid          time.Duration
@@ -130,7 +131,7 @@ type signer struct {
 	stdout, stderr io.Writer
 }
 
-func (s signer) sign() error {
+func (s bundleSigner) sign() error {
 	key, err := release.ReadPrivateKey(filepath.Join(s.dir, release.PrivateKeyFile))
 	if err != nil {
 		return err
@@ -202,8 +203,8 @@ func (s signer) sign() error {
 	return nil
 }
 
-// parseValidity reads --expires: "90d" (days) or a Go duration ("72h").
-func parseValidity(s string) (time.Duration, error) {
+// parseExpiry reads --expires: "90d" (days) or a Go duration ("72h").
+func parseExpiry(s string) (time.Duration, error) {
 	var d time.Duration
 	var err error
 	if days, ok := strings.CutSuffix(s, "d"); ok {
@@ -219,16 +220,16 @@ func parseValidity(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// flagStatus is the exit status of a flag parsing error: 0 for -h.
-func flagStatus(err error) int {
+// releaseFlagStatus is the exit status of a flag parsing error: 0 for -h.
+func releaseFlagStatus(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	return 2
 }
 
-// fail prints err safely and returns the status of a failed command.
-func fail(stderr io.Writer, err error) int {
+// releaseFail prints err safely and returns the status of a failed command.
+func releaseFail(stderr io.Writer, err error) int {
 	fmt.Fprintln(stderr, "kiosk:", termtext.Text(err.Error()))
 	var ec exitCoder
 	if errors.As(err, &ec) {

@@ -14,29 +14,29 @@ import (
 	"kiosk/release"
 )
 
-// hubRun calls a hub command function and returns its status and output.
-func hubRun(f func([]string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
+// callHubFunc calls a hub command function and returns its status and output.
+func callHubFunc(f func([]string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := f(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
-// keygen makes an office key in a new hub folder and returns the folder
+// newOfficeKey makes an office key in a new hub folder and returns the folder
 // and the [content] lines it printed.
-func keygen(t *testing.T) (string, string) {
+func newOfficeKey(t *testing.T) (string, string) {
 	t.Helper()
 	h := filepath.Join(t.TempDir(), "hub")
-	code, out, errOut := hubRun(hubKeygen, "--data", h)
+	code, out, errOut := callHubFunc(hubKeygen, "--data", h)
 	if code != 0 || !strings.Contains(out, "signing_keys = [\"") {
 		t.Fatalf("keygen: %d %q %q", code, out, errOut)
 	}
 	return h, out
 }
 
-func sign(t *testing.T, h, pack string, extra ...string) string {
+func signBundle(t *testing.T, h, pack string, extra ...string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "release"+release.BundleExt)
-	code, stdout, stderr := hubRun(hubSign, append([]string{"--data", h, pack, "--out", out}, extra...)...)
+	code, stdout, stderr := callHubFunc(hubSign, append([]string{"--data", h, pack, "--out", out}, extra...)...)
 	if code != 0 {
 		t.Fatalf("sign: %d %q %q", code, stdout, stderr)
 	}
@@ -44,7 +44,7 @@ func sign(t *testing.T, h, pack string, extra ...string) string {
 }
 
 func TestHubKeygen(t *testing.T) {
-	h, lines := keygen(t)
+	h, lines := newOfficeKey(t)
 	fi, err := os.Stat(filepath.Join(h, release.PrivateKeyFile))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("private key: %v %v", fi.Mode(), err)
@@ -55,20 +55,20 @@ func TestHubKeygen(t *testing.T) {
 		t.Fatalf("printed %q for %s (%v)", lines, pub, err)
 	}
 	before, _ := os.ReadFile(filepath.Join(h, release.PrivateKeyFile))
-	code, _, errOut := hubRun(hubKeygen, "--data", h)
+	code, _, errOut := callHubFunc(hubKeygen, "--data", h)
 	after, _ := os.ReadFile(filepath.Join(h, release.PrivateKeyFile))
 	if code != 1 || !strings.Contains(errOut, "已存在") || !bytes.Equal(before, after) {
 		t.Errorf("second keygen: %d %q", code, errOut)
 	}
-	if code, _, _ := hubRun(hubKeygen); code != 2 {
+	if code, _, _ := callHubFunc(hubKeygen); code != 2 {
 		t.Errorf("keygen without --data: %d", code)
 	}
 }
 
 func TestHubSignNumbersReleases(t *testing.T) {
-	h, _ := keygen(t)
-	sign(t, h, packPath("good"))
-	sign(t, h, packPath("good.zip"), "--expires", "7d", "--points", "p01, p02")
+	h, _ := newOfficeKey(t)
+	signBundle(t, h, packPath("good"))
+	signBundle(t, h, packPath("good.zip"), "--expires", "7d", "--points", "p01, p02")
 	l, err := release.ReadLedger(h)
 	if err != nil || len(l.Releases) != 2 || l.Releases[1].Release != 2 || strings.Join(l.Releases[1].Points, ",") != "p01,p02" {
 		t.Fatalf("ledger %+v %v", l, err)
@@ -82,13 +82,13 @@ func TestHubSignNumbersReleases(t *testing.T) {
 		{"--expires", "soon"},                 // not a validity
 		{"--release", "9", "--expires", "0d"}, // not a validity
 	} {
-		code, _, errOut := hubRun(hubSign, append([]string{"--data", h, packPath("good"), "--out", out}, args...)...)
-		if code == 0 || !hasHan(errOut) {
+		code, _, errOut := callHubFunc(hubSign, append([]string{"--data", h, packPath("good"), "--out", out}, args...)...)
+		if code == 0 || !chineseFirst(strings.TrimPrefix(errOut, "kiosk: ")) {
 			t.Errorf("%v: %d %q", args, code, errOut)
 		}
 	}
 	// A pack with errors: its problems, no bundle, no number used.
-	code, stdout, _ := hubRun(hubSign, "--data", h, packPath("dangling-ref"), "--out", out)
+	code, stdout, _ := callHubFunc(hubSign, "--data", h, packPath("dangling-ref"), "--out", out)
 	if code != 1 || !strings.Contains(stdout, "doc.md:13") {
 		t.Errorf("bad pack: %d %q", code, stdout)
 	}
@@ -98,20 +98,16 @@ func TestHubSignNumbersReleases(t *testing.T) {
 	if l, _ := release.ReadLedger(h); l.Highest() != 2 {
 		t.Errorf("highest %d", l.Highest())
 	}
-	sign(t, h, packPath("good"), "--release", "10")
+	signBundle(t, h, packPath("good"), "--release", "10")
 	// An existing output file is not replaced.
 	os.WriteFile(out, []byte("keep"), 0o644)
-	if code, _, errOut := hubRun(hubSign, "--data", h, packPath("good"), "--out", out); code != 1 || !strings.Contains(errOut, "已存在") {
+	if code, _, errOut := callHubFunc(hubSign, "--data", h, packPath("good"), "--out", out); code != 1 || !strings.Contains(errOut, "已存在") {
 		t.Errorf("overwrite: %d %q", code, errOut)
 	}
 }
 
-func hasHan(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff })
-}
-
 func TestContentLoadRequireSigned(t *testing.T) {
-	h, lines := keygen(t)
+	h, lines := newOfficeKey(t)
 	data := t.TempDir()
 	// An unsigned version installed before signatures were required.
 	if code, out, errOut := kiosk(t, data, "content", "load", packPath("control-chars")); code != 0 {
@@ -123,7 +119,7 @@ func TestContentLoadRequireSigned(t *testing.T) {
 
 	// Now it is not shown: the embedded default pack is.
 	var warn bytes.Buffer
-	lc, err := loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn})
+	lc, err := loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
 	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "不是从签名发布安装的") {
 		t.Fatalf("unsigned live version: %+v %v %q", lc.Version, err, warn.String())
 	}
@@ -139,8 +135,8 @@ func TestContentLoadRequireSigned(t *testing.T) {
 		}
 	}
 
-	b1 := sign(t, h, packPath("good"))
-	b2 := sign(t, h, packPath("synonyms"))
+	b1 := signBundle(t, h, packPath("good"))
+	b2 := signBundle(t, h, packPath("synonyms"))
 	if code, out, errOut := kiosk(t, data, "content", "check", b2); code != 0 || !strings.Contains(out, "签名有效:发布 2") || !strings.Contains(out, "内容包可以加载") {
 		t.Errorf("check: %d %q %q", code, out, errOut)
 	}
@@ -152,7 +148,7 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	if code, out, _ := kiosk(t, data, "content", "list"); code != 0 || !strings.Contains(out, "签名发布 2,密钥 ") || strings.Count(out, "签名发布") != 1 {
 		t.Errorf("list: %d %q", code, out)
 	}
-	if lc, err := loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn}); err != nil || lc.Version != id2 {
+	if lc, err := loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn}); err != nil || lc.Version != id2 {
 		t.Fatalf("signed live version: %+v %v", lc.Version, err)
 	}
 	// Release 1 after 2: a replay, refused (a fresh process: the number
@@ -164,8 +160,8 @@ func TestContentLoadRequireSigned(t *testing.T) {
 		}
 	}
 	// Signed by another office's key.
-	h2, _ := keygen(t)
-	code, _, errOut = kiosk(t, data, "content", "load", sign(t, h2, packPath("good")))
+	h2, _ := newOfficeKey(t)
+	code, _, errOut = kiosk(t, data, "content", "load", signBundle(t, h2, packPath("good")))
 	if code != 1 || !strings.Contains(errOut, "签名所用的密钥不受信任") {
 		t.Errorf("foreign key: %d %q", code, errOut)
 	}
@@ -188,16 +184,16 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	}
 	// The office key replaced after a leak: what the old key signed is
 	// no longer shown.
-	_, newLines := keygen(t)
+	_, newLines := newOfficeKey(t)
 	os.WriteFile(filepath.Join(data, "kiosk.toml"), []byte("[point]\nid = \"p01\"\n\n"+newLines), 0o644)
 	warn.Reset()
-	lc, err = loadLiveContent(&app{dataDir: data, cfg: loadCfg(t, data), stderr: &warn})
+	lc, err = loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
 	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "已不在 content.signing_keys 中") {
 		t.Fatalf("after the key changed: %+v %v %q", lc.Version, err, warn.String())
 	}
 }
 
-func loadCfg(t *testing.T, data string) config.Config {
+func readPointConfig(t *testing.T, data string) config.Config {
 	t.Helper()
 	c, err := config.Load(filepath.Join(data, "kiosk.toml"))
 	if err != nil {
@@ -209,8 +205,8 @@ func loadCfg(t *testing.T, data string) config.Config {
 func TestContentLoadBundleWithoutRequireSigned(t *testing.T) {
 	// A bundle is always verified, required or not: with no key configured
 	// it cannot be, and is refused.
-	h, lines := keygen(t)
-	b := sign(t, h, packPath("good"))
+	h, lines := newOfficeKey(t)
+	b := signBundle(t, h, packPath("good"))
 	data := t.TempDir()
 	code, _, errOut := kiosk(t, data, "content", "load", b)
 	if code != 1 || !strings.Contains(errOut, "没有配置受信任的签名公钥") {
@@ -229,7 +225,7 @@ func TestContentLoadBundleWithoutRequireSigned(t *testing.T) {
 // Every refusal of the hub commands is Chinese first, and a private key
 // others may read is refused.
 func TestHubMessagesChineseFirst(t *testing.T) {
-	h, _ := keygen(t)
+	h, _ := newOfficeKey(t)
 	empty := t.TempDir()
 	out := filepath.Join(t.TempDir(), "x.kpack")
 	for _, c := range []struct {
@@ -241,13 +237,13 @@ func TestHubMessagesChineseFirst(t *testing.T) {
 		{hubSign, []string{"--data", h, packPath("good"), "--out", out, "--release", "0", "--expires", "-3d"}},
 		{hubSign, []string{"--data", h, filepath.Join(empty, "nothing"), "--out", out}},
 	} {
-		code, _, errOut := hubRun(c.f, c.args...)
+		code, _, errOut := callHubFunc(c.f, c.args...)
 		if code == 0 || !chineseFirst(strings.TrimPrefix(errOut, "kiosk: ")) {
 			t.Errorf("%v: %d %q", c.args, code, errOut)
 		}
 	}
 	os.Chmod(filepath.Join(h, release.PrivateKeyFile), 0o644)
-	code, _, errOut := hubRun(hubSign, "--data", h, packPath("good"), "--out", out)
+	code, _, errOut := callHubFunc(hubSign, "--data", h, packPath("good"), "--out", out)
 	if code != 1 || !strings.Contains(errOut, "chmod 600") {
 		t.Errorf("readable key: %d %q", code, errOut)
 	}
