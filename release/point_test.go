@@ -3,10 +3,13 @@ package release
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"kiosk/content"
 )
@@ -207,4 +210,31 @@ func FuzzBundle(f *testing.F) {
 			t.Fatalf("accepted another release: %+v", got)
 		}
 	})
+}
+
+// A release the office signed over something that is not a valid pack
+// verifies, fails to load, and leaves content and state as they were: the
+// number is not used up.
+func TestSignedButBrokenPackIsNotRecorded(t *testing.T) {
+	data := t.TempDir()
+	pub, priv := newKey(t)
+	junk := []byte("not a tar.gz at all")
+	sum := sha256.Sum256(junk)
+	m := Manifest{Release: 4, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(junk)), Created: testNow.Add(-time.Hour), Expires: testNow.Add(time.Hour)}
+	_, env, err := Sign(priv, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := point(t, data, pub)
+	_, err = pt.Install(env, bytes.NewReader(junk))
+	var probs content.Problems
+	if err == nil || !errors.As(err, &probs) {
+		t.Fatalf("junk archive: %v", err)
+	}
+	if live, _ := pt.Store.LiveVersion(); live != content.NoVersion {
+		t.Errorf("live %s", live)
+	}
+	if st, _ := ReadState(data); st.Highest != 0 {
+		t.Errorf("state %+v", st)
+	}
 }
