@@ -1,0 +1,138 @@
+// Package store is the office hub's database: lookup points, enrolment
+// codes and credentials (their SHA-256 only), the visits the points
+// uploaded and what each point last said of itself. One implementation
+// over database/sql serves both databases: an SQLite file (modernc, the
+// hub with no set-up) and PostgreSQL (pgx, the district's deployment).
+// Every write is one transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+
+	"kiosk/internal/migrate"
+)
+
+// Errors the callers tell apart (errors.Is).
+var (
+	// ErrUnknownPoint: no point with that id in the points table.
+	ErrUnknownPoint = errors.New("unknown point")
+	// ErrBadCode: the enrolment code is unknown, used or expired.
+	ErrBadCode = errors.New("enrolment code unknown, used or expired")
+	// ErrBadToken: the credential is unknown or revoked.
+	ErrBadToken = errors.New("credential unknown or revoked")
+)
+
+// busyTimeout is how long an SQLite writer waits for another (kiosk hub
+// points token while the hub serves) before it gives up.
+const busyTimeout = 10 * time.Second
+
+// Store is an open hub database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect migrate.Dialect
+	where   string // the file, or the PostgreSQL URL without its password
+}
+
+// IsPostgres says whether database names PostgreSQL (a postgres:// or
+// postgresql:// URL) rather than an SQLite file.
+func IsPostgres(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
+// Open opens (and creates or migrates) the database: a postgres:// URL or
+// the path of an SQLite file.
+func Open(ctx context.Context, database string) (*Store, error) {
+	s := &Store{}
+	if IsPostgres(database) {
+		db, err := sql.Open("pgx", database)
+		if err != nil {
+			return nil, fmt.Errorf("PostgreSQL: %w", err)
+		}
+		s.db, s.dialect, s.where = db, migrate.Postgres, redact(database)
+	} else {
+		abs, err := filepath.Abs(database)
+		if err != nil {
+			return nil, err
+		}
+		q := url.Values{}
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+		q.Add("_pragma", "journal_mode(WAL)")
+		// FULL: every commit fsyncs the WAL, so an acknowledged batch
+		// survives a power cut, not only a crash.
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_pragma", "foreign_keys(ON)")
+		// Writers take the lock at BEGIN and wait busy_timeout for it,
+		// instead of failing at their first write inside a transaction.
+		q.Set("_txlock", "immediate")
+		u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+		db, err := sql.Open("sqlite", u.String())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", abs, err)
+		}
+		s.db, s.dialect, s.where = db, migrate.SQLite, abs
+	}
+	if _, err := (migrate.Schema{Dialect: s.dialect, Steps: stepsFor(s.dialect)}).Apply(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("数据库 %s (database): %w", s.where, err)
+	}
+	return s, nil
+}
+
+// redact drops the password of a database URL for messages.
+func redact(database string) string {
+	u, err := url.Parse(database)
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return u.Redacted()
+}
+
+// Where names the database for messages (no password).
+func (s *Store) Where() string { return s.where }
+
+// Postgres says whether the store is PostgreSQL.
+func (s *Store) Postgres() bool { return s.dialect == migrate.Postgres }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers (for /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// q rebinds a query's ? placeholders for the dialect.
+func (s *Store) q(query string) string { return s.dialect.Rebind(query) }
+
+// tx runs fn in one transaction, committed when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit it does nothing
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64)
+}
