@@ -51,6 +51,16 @@ func NormalizeCode(s string) (code string, ok bool) {
 	return sb.String(), true
 }
 
+// CodeHash is what the hub stores of an enrolment code as staff typed it
+// (NormalizeCode, then Hash); ok is false when it cannot be a code.
+func CodeHash(typed string) (hash string, ok bool) {
+	code, ok := NormalizeCode(typed)
+	if !ok {
+		return "", false
+	}
+	return Hash(code), true
+}
+
 // NewToken makes a point's credential: 32 random bytes, base64url.
 func NewToken() string {
 	var b [32]byte

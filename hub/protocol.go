@@ -31,13 +31,13 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bad := "注册码无效、已用过或已过期 (enrolment code unknown, used or expired)"
-	code, ok := NormalizeCode(req.Code)
+	codeHash, ok := CodeHash(req.Code)
 	if !ok {
 		s.refuse(w, r, http.StatusUnauthorized, refusedUnauthorized, bad)
 		return
 	}
 	token := NewToken()
-	p, err := s.store.Enrol(r.Context(), Hash(code), Hash(token), s.now())
+	p, err := s.store.Enrol(r.Context(), codeHash, Hash(token), s.now())
 	if errors.Is(err, store.ErrBadCode) {
 		s.refuse(w, r, http.StatusUnauthorized, refusedUnauthorized, bad)
 		return

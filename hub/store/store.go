@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -64,6 +65,13 @@ func Open(ctx context.Context, database string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The hub's files are its owner's only; SQLite gives its -wal and
+		// -shm files the database file's mode.
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("数据库 %s (database): %w", abs, err)
+		}
+		f.Close()
 		q := url.Values{}
 		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 		q.Add("_pragma", "journal_mode(WAL)")
