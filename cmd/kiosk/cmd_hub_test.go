@@ -271,6 +271,16 @@ func TestHubReportEqualsMergeOfExports(t *testing.T) {
 			if !strings.Contains(ha, `"total": 8,`) || !strings.Contains(ha, `"missing": [{"id":"zj-09"`) || !strings.Contains(ha, `{"id":"xq-02","name":"区档案馆查阅点","level":"county","months":[0,0,0,0,0,0,0,0,0,0,0,0],"total":0}`) {
 				t.Fatalf("the report is not what was uploaded:\n%s", ha)
 			}
+			// The hub's JSON is an export too: a point's file carried in by
+			// hand merges with it, each visit once.
+			again := filepath.Join(t.TempDir(), "again.json")
+			if code, _, errOut := hubCLI(t, "--data", t.TempDir(), "visits", "merge", "--points", ptsFile, "--out", again, hubOut, exports[0]); code != 0 {
+				t.Fatalf("merge of the hub's report with an export: %d %q", code, errOut)
+			}
+			c, _ := os.ReadFile(again)
+			if gen.ReplaceAllString(string(c), "") != mb {
+				t.Fatal("merging an export into the hub's report changed it")
+			}
 			for _, f := range []string{"csv", "md", "xlsx"} {
 				out := filepath.Join(t.TempDir(), "r."+f)
 				if code, _, errOut := hubCLI(t, "hub", "report", "--data", dir, "--year", "2025", "--out", out); code != 0 {
