@@ -158,6 +158,16 @@ func TestAddVisitsOnceAndReadBack(t *testing.T) {
 		if err != nil || stored != 0 || dup != 10 {
 			t.Fatalf("replay: %d %d %v", stored, dup, err)
 		}
+		// A batch that holds one visit twice, and more than one INSERT's worth.
+		big := visitsOf("xq-01", 2*insertChunk+7, t0.Add(-1000*24*time.Hour))
+		for i := range big {
+			big[i].ID = "old-" + big[i].ID
+		}
+		big = append(big, big[3], a[0])
+		stored, dup, err = s.AddVisits(ctx, "xq-01", big, t0)
+		if err != nil || stored != 2*insertChunk+7 || dup != 2 {
+			t.Fatalf("a visit twice in a batch: %d %d %v", stored, dup, err)
+		}
 		if _, _, err := s.AddVisits(ctx, "zj-07", utc, t0); err != nil {
 			t.Fatal(err)
 		}
