@@ -31,6 +31,7 @@ const (
 	refusedNotFound     = "not_found"     // 404
 	refusedMethod       = "method"        // 405
 	refusedFuture       = "future_visit"  // a visit in BatchAck.Refused
+	refusedWrongPoint   = "wrong_point"   // 409: a code for another point
 )
 
 // reqInfo is what a handler tells the request log about the request.

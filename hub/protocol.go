@@ -37,9 +37,15 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := NewToken()
-	p, err := s.store.Enrol(r.Context(), codeHash, Hash(token), s.now())
+	p, err := s.store.Enrol(r.Context(), codeHash, Hash(token), req.Point, s.now())
 	if errors.Is(err, store.ErrBadCode) {
 		s.refuse(w, r, http.StatusUnauthorized, refusedUnauthorized, bad)
+		return
+	}
+	if errors.Is(err, store.ErrWrongPoint) {
+		s.refuse(w, r, http.StatusConflict, refusedWrongPoint, fmt.Sprintf(
+			"这个注册码是另一个查阅点的,不是本机设置的 %q;注册码未被使用 (this code is another point's, not %q's; the code is still valid)",
+			req.Point, req.Point))
 		return
 	}
 	if err != nil {

@@ -43,6 +43,23 @@ func TestEnrolUploadReplayHeartbeat(t *testing.T) {
 			if status != http.StatusUnauthorized {
 				t.Fatalf("code used twice: %d %s", status, body)
 			}
+			// A code taken to the wrong kiosk: 409, and it stays usable.
+			code2 := NewEnrolCode()
+			if err := h.st.AddEnrolCode(ctx, "zj-07", mustCodeHash(t, code2), now, now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			status, body = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: code2, Point: "zj-08"})
+			if status != http.StatusConflict || !strings.Contains(apiError(t, body), "still valid") {
+				t.Fatalf("another point's code: %d %s", status, body)
+			}
+			status, body = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: code2, Point: "zj-07"})
+			if status != http.StatusOK {
+				t.Fatalf("the code at the right kiosk: %d %s", status, body)
+			}
+			status, body = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: code})
+			if status != http.StatusUnauthorized {
+				t.Fatalf("code used twice: %d %s", status, body)
+			}
 			apiError(t, body)
 
 			b := batch("xq-01", 30, time.Date(2026, 1, 10, 9, 0, 0, 0, cst))
@@ -83,8 +100,8 @@ func TestEnrolUploadReplayHeartbeat(t *testing.T) {
 				x.KioskVersion != "1.4.0" || strings.ContainsAny(x.LastError, "\x1b\x07") || !strings.Contains(x.LastError, "超时") || !x.Enrolled {
 				t.Fatalf("status %+v", x)
 			}
-			if sts[1].Online || sts[1].AgoSeconds != -1 || sts[1].Enrolled {
-				t.Fatalf("a point never heard from: %+v", sts[1])
+			if sts[2].Online || sts[2].AgoSeconds != -1 || sts[2].Enrolled {
+				t.Fatalf("a point never heard from: %+v", sts[2])
 			}
 			if !strings.Contains(h.log.String(), `"msg":"clock skew"`) {
 				t.Fatalf("skew not logged:\n%s", h.log)

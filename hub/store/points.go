@@ -105,9 +105,10 @@ func (s *Store) AddEnrolCode(ctx context.Context, point, codeHash string, now, e
 // Enrol uses up the code whose hash is codeHash and gives its point the
 // credential whose hash is tokenHash; the point's earlier credentials are
 // revoked (a point holds one). A code unknown, used or expired is
-// ErrBadCode. One transaction: two kiosks typing the same code cannot
-// both enrol.
-func (s *Store) Enrol(ctx context.Context, codeHash, tokenHash string, now time.Time) (config.Point, error) {
+// ErrBadCode. When want is not empty and the code is another point's, it
+// is ErrWrongPoint and the code stays unused. One transaction: two kiosks
+// typing the same code cannot both enrol.
+func (s *Store) Enrol(ctx context.Context, codeHash, tokenHash, want string, now time.Time) (config.Point, error) {
 	var p config.Point
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE enrol_codes SET used_ms = ? WHERE hash = ? AND used_ms IS NULL AND expires_ms > ?`),
@@ -123,6 +124,9 @@ func (s *Store) Enrol(ctx context.Context, codeHash, tokenHash string, now time.
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT p.id, p.name, p.level FROM enrol_codes c JOIN points p ON p.id = c.point WHERE c.hash = ?`),
 			codeHash).Scan(&p.ID, &p.Name, &p.Level); err != nil {
 			return err
+		}
+		if want != "" && want != p.ID {
+			return fmt.Errorf("%w: the code is point %s's, not %s", ErrWrongPoint, p.ID, want)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET revoked_ms = ? WHERE point = ? AND revoked_ms IS NULL`), ms(now), p.ID); err != nil {
 			return err

@@ -29,6 +29,9 @@ var (
 	ErrUnknownPoint = errors.New("unknown point")
 	// ErrBadCode: the enrolment code is unknown, used or expired.
 	ErrBadCode = errors.New("enrolment code unknown, used or expired")
+	// ErrWrongPoint: the enrolment code is another point's than the one
+	// the kiosk asked for; the code is left unused.
+	ErrWrongPoint = errors.New("enrolment code of another point")
 	// ErrBadToken: the credential is unknown or revoked.
 	ErrBadToken = errors.New("credential unknown or revoked")
 )

@@ -83,17 +83,20 @@ func TestEnrolOnceRevokeReenrol(t *testing.T) {
 		if err := s.AddEnrolCode(ctx, "xq-01", "c2", t0, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Enrol(ctx, "c1", "t1", t0.Add(2*time.Hour)); !errors.Is(err, ErrBadCode) {
+		if _, err := s.Enrol(ctx, "c1", "t1", "", t0.Add(2*time.Hour)); !errors.Is(err, ErrBadCode) {
 			t.Fatalf("expired code: %v", err)
 		}
-		if _, err := s.Enrol(ctx, "unknown", "t1", t0); !errors.Is(err, ErrBadCode) {
+		if _, err := s.Enrol(ctx, "unknown", "t1", "", t0); !errors.Is(err, ErrBadCode) {
 			t.Fatalf("unknown code: %v", err)
 		}
-		p, err := s.Enrol(ctx, "c2", "t2", t0.Add(time.Minute))
+		if _, err := s.Enrol(ctx, "c2", "t2", "zj-07", t0.Add(time.Minute)); !errors.Is(err, ErrWrongPoint) {
+			t.Fatalf("another point's code: %v", err)
+		}
+		p, err := s.Enrol(ctx, "c2", "t2", "xq-01", t0.Add(time.Minute))
 		if err != nil || p != twoPoints[0] {
 			t.Fatalf("enrol: %+v %v", p, err)
 		}
-		if _, err := s.Enrol(ctx, "c2", "t3", t0.Add(time.Minute)); !errors.Is(err, ErrBadCode) {
+		if _, err := s.Enrol(ctx, "c2", "t3", "", t0.Add(time.Minute)); !errors.Is(err, ErrBadCode) {
 			t.Fatalf("code used twice: %v", err)
 		}
 		if pt, err := s.Authenticate(ctx, "t2"); err != nil || pt != "xq-01" {
@@ -112,14 +115,14 @@ func TestEnrolOnceRevokeReenrol(t *testing.T) {
 		if err := s.AddEnrolCode(ctx, "xq-01", "c4", t0, t0.Add(48*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Enrol(ctx, "c4", "t4", t0.Add(3*time.Hour)); err != nil {
+		if _, err := s.Enrol(ctx, "c4", "t4", "", t0.Add(3*time.Hour)); err != nil {
 			t.Fatalf("re-enrol: %v", err)
 		}
 		// Enrolling again replaces the credential.
 		if err := s.AddEnrolCode(ctx, "xq-01", "c5", t0, t0.Add(48*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Enrol(ctx, "c5", "t5", t0.Add(4*time.Hour)); err != nil {
+		if _, err := s.Enrol(ctx, "c5", "t5", "", t0.Add(4*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Authenticate(ctx, "t4"); !errors.Is(err, ErrBadToken) {
