@@ -80,23 +80,23 @@ func (c Config) DatabaseURL() string {
 	return c.Database
 }
 
-// configTemplate is hub.toml as kiosk hub init writes it.
+// configTemplate is hub.toml as kiosk hub init writes it. It has no
+// table header, so that a line appended to it (database = "postgres://…"
+// by a script) is a top-level key; limits are dotted keys.
 const configTemplate = `# 区政府信息查阅点汇总服务配置 (office hub configuration): see docs/hub.md
 
 # 监听地址 (address to serve HTTPS on)
 listen = %q
 
-# 数据库:留空则使用本文件夹中的 SQLite 文件 hub.db;
-# 区里正式部署可写 PostgreSQL 地址,例如 "postgres://hub@db.example:5432/kiosk_hub"
-# (database: empty for the SQLite file hub.db here, or a postgres:// URL)
-database = ""
+# 数据库:不写则使用本文件夹中的 SQLite 文件 hub.db;区里正式部署写 PostgreSQL 地址
+# (database: absent or empty for the SQLite file hub.db here, or a postgres:// URL)
+# database = "postgres://kiosk_hub@127.0.0.1:5432/kiosk_hub?sslmode=disable"
 
-[limits]
 # 每个查阅点每分钟的请求数与突发数 (requests per point per minute, burst)
-point_requests_per_minute = 120
-point_burst = 30
+limits.point_requests_per_minute = 120
+limits.point_burst = 30
 # 每个来源地址每分钟的注册尝试次数 (enrolment attempts per remote address per minute)
-enroll_per_minute = 5
+limits.enroll_per_minute = 5
 `
 
 // LoadConfig reads H/hub.toml. Errors name the file, the line and the key,

@@ -17,6 +17,15 @@ func TestConfigDefaultsAndErrorsWithTheLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A line appended by a script is a top-level key.
+	b, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), append(b, "database = \"postgres://x@h/db\"\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadConfig(dir); err != nil || c.Database != "postgres://x@h/db" {
+		t.Fatalf("appended database: %+v %v", c, err)
+	}
+	os.WriteFile(filepath.Join(dir, ConfigFile), b, 0o600)
 	if c.Listen != ":8443" || c.DatabaseURL() != filepath.Join(dir, DBFile) || c.Limits.PointBurst != 30 || c.Labels.County == "" {
 		t.Fatalf("defaults %+v", c)
 	}
@@ -33,6 +42,7 @@ func TestConfigDefaultsAndErrorsWithTheLine(t *testing.T) {
 		{"listen = \"8443\"\n", ":1: listen"},
 		{"# x\ndatabase = \"mysql://x\"\n", ":2: database"},
 		{"\n[limits]\npoint_burst = 0\n", ":3: limits.point_burst"},
+		{"listen = \":1\"\nlimits.enroll_per_minute = -1\n", ":2: limits.enroll_per_minute"},
 		{"listn = \":1\"\n", ":1: 未知的键 listn"},
 		{"listen = \n", ":1: TOML"},
 	} {

@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -316,6 +317,11 @@ func TestWrongCARefused(t *testing.T) {
 	_, err := c.Get(h.url + api.PathHealth)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("a client pinned to another CA connected: %v", err)
+	}
+	// TLS 1.1 and older are refused.
+	old := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: h.caPool, MaxVersion: tls.VersionTLS11}}}
+	if _, err := old.Get(h.url + api.PathHealth); err == nil {
+		t.Fatal("a TLS 1.1 client connected")
 	}
 	// And the right one does.
 	status, body, _ := h.do(t, http.MethodGet, api.PathHealth, "", nil)

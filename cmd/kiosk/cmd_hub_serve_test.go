@@ -190,6 +190,11 @@ func TestHubServeBinarySignals(t *testing.T) {
 			client := hubClient(t, dir)
 
 			p := startServe(t, bin, dir)
+			// One hub per folder.
+			second, err := exec.Command(bin, "hub", "serve", "--data", dir, "--listen", "127.0.0.1:0").CombinedOutput()
+			if err == nil || !strings.Contains(string(second), "a hub already serves") {
+				t.Fatalf("a second hub on the folder: %v %s", err, second)
+			}
 			tok := enrolPoint(t, dir, p.url, client, "zj-07")
 			var ack api.BatchAck
 			if st := postJSON(t, client, p.url+api.PathVisits, tok, visitBatch("zj-07", 0, 100), &ack); st != 200 || ack.Stored != 100 {

@@ -48,7 +48,7 @@ func newHubDir(t *testing.T, database string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b = bytes.Replace(b, []byte(`database = ""`), []byte(fmt.Sprintf("database = %q", pgtest.Schema(t))), 1)
+		b = append(b, fmt.Sprintf("database = %q\n", pgtest.Schema(t))...)
 		if err := os.WriteFile(p, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
