@@ -56,9 +56,10 @@ type Limits struct {
 	// visits at a time: 120 a minute is 2,000 visits a second.
 	PointPerMinute int `toml:"point_requests_per_minute"`
 	PointBurst     int `toml:"point_burst"`
-	// EnrollPerMinute is how many enrolment attempts one remote address
-	// may make a minute (burst the same): with 80-bit codes, guessing is
-	// hopeless, and this keeps it from costing the hub anything.
+	// EnrollPerMinute is how many failed enrolment attempts (unknown,
+	// used or expired codes) one remote address may make a minute (burst
+	// the same); successful ones do not count. With 80-bit codes guessing
+	// is hopeless, and this keeps it from costing the hub anything.
 	EnrollPerMinute int `toml:"enroll_per_minute"`
 }
 
@@ -95,7 +96,7 @@ listen = %q
 # 每个查阅点每分钟的请求数与突发数 (requests per point per minute, burst)
 limits.point_requests_per_minute = 120
 limits.point_burst = 30
-# 每个来源地址每分钟的注册尝试次数 (enrolment attempts per remote address per minute)
+# 每个来源地址每分钟允许的失败注册次数 (failed enrolment attempts per remote address per minute)
 limits.enroll_per_minute = 5
 `
 

@@ -17,7 +17,7 @@ import (
 const maxIDBytes = 128
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.enrol.allow(remoteHost(r), s.now()); !ok {
+	if ok, wait := s.enrol.check(remoteHost(r), s.now()); !ok {
 		w.Header().Set("Retry-After", fmt.Sprint(retrySeconds(wait)))
 		s.refuse(w, r, http.StatusTooManyRequests, refusedRateLimited, "注册尝试过于频繁,请稍后重试 (too many enrolment attempts: retry later)")
 		return
@@ -33,12 +33,14 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	bad := "注册码无效、已用过或已过期 (enrolment code unknown, used or expired)"
 	codeHash, ok := CodeHash(req.Code)
 	if !ok {
+		s.enrol.penalise(remoteHost(r), s.now())
 		s.refuse(w, r, http.StatusUnauthorized, refusedUnauthorized, bad)
 		return
 	}
 	token := NewToken()
 	p, err := s.store.Enrol(r.Context(), codeHash, Hash(token), req.Point, s.now())
 	if errors.Is(err, store.ErrBadCode) {
+		s.enrol.penalise(remoteHost(r), s.now())
 		s.refuse(w, r, http.StatusUnauthorized, refusedUnauthorized, bad)
 		return
 	}

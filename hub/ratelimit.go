@@ -30,6 +30,37 @@ func newLimiter(perMinute, burst int) *limiter {
 func (l *limiter) allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	b := l.refill(key, now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, l.wait(b)
+}
+
+// check says whether key has a token at now without taking it; penalise
+// takes one. Enrolment counts only failed attempts this way: a district
+// behind one NAT address enrolling 92 points in a morning is not held
+// back, guessing is.
+func (l *limiter) check(key string, now time.Time) (ok bool, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(key, now)
+	if b.tokens >= 1 {
+		return true, 0
+	}
+	return false, l.wait(b)
+}
+
+func (l *limiter) penalise(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(key, now)
+	b.tokens = max(0, b.tokens-1)
+}
+
+// refill brings key's bucket to now; l.mu is held.
+func (l *limiter) refill(key string, now time.Time) *bucket {
 	l.sweep(now)
 	b := l.buckets[key]
 	if b == nil {
@@ -40,12 +71,11 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 		b.tokens = math.Min(l.burst, b.tokens+el*l.rate)
 	}
 	b.at = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	return false, wait
+	return b
+}
+
+func (l *limiter) wait(b *bucket) time.Duration {
+	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
 // sweep forgets, once a minute, the buckets that have filled up again, so

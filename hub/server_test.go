@@ -251,7 +251,7 @@ func TestRateLimits(t *testing.T) {
 	h := startHub(t, "sqlite", func(c *Config) {
 		c.Limits = Limits{PointPerMinute: 1, PointBurst: 2, EnrollPerMinute: 3}
 	})
-	tok := h.enrol(t, "zj-07") // one enrolment attempt of 3
+	tok := h.enrol(t, "zj-07") // successful enrolments do not count
 	b := batch("zj-07", 1, time.Date(2026, 3, 1, 9, 0, 0, 0, cst))
 	for i := range 2 {
 		if status, body := h.post(t, api.PathVisits, tok, b); status != 200 {
@@ -267,16 +267,22 @@ func TestRateLimits(t *testing.T) {
 		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}
 	// Another point is not held back by this one.
-	tok2 := h.enrol(t, "zj-08") // 2 of 3
+	tok2 := h.enrol(t, "zj-08")
 	if status, body := h.post(t, api.PathVisits, tok2, batch("zj-08", 1, time.Date(2026, 3, 1, 9, 0, 0, 0, cst))); status != 200 {
 		t.Fatalf("another point: %d %s", status, body)
 	}
-	// Guessing codes: 3 a minute per address, then 429.
-	status, _ = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: "AAAA-AAAA-AAAA-AAAA"})
-	if status != http.StatusUnauthorized {
-		t.Fatalf("a wrong code: %d", status)
+	// Guessing codes: 3 failures a minute per address, then 429, even for
+	// a right code.
+	for _, guess := range []string{"AAAA-AAAA-AAAA-AAAA", "not a code", "AAAA-AAAA-AAAA-AAAB"} {
+		if status, _ := h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: guess}); status != http.StatusUnauthorized {
+			t.Fatalf("a wrong code: %d", status)
+		}
 	}
-	status, body = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: "AAAA-AAAA-AAAA-AAAB"})
+	code := NewEnrolCode()
+	if err := h.st.AddEnrolCode(context.Background(), "xq-01", mustCodeHash(t, code), time.Now(), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	status, body = h.post(t, api.PathEnroll, "", api.EnrollRequest{Code: code})
 	if status != http.StatusTooManyRequests {
 		t.Fatalf("guessing: want 429, got %d %s", status, body)
 	}
