@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -45,6 +46,7 @@ type Store struct {
 	db      *sql.DB
 	dialect migrate.Dialect
 	where   string // the file, or the PostgreSQL URL without its password
+	writeMu sync.Mutex
 }
 
 // IsPostgres says whether database names PostgreSQL (a postgres:// or
@@ -128,6 +130,17 @@ func (s *Store) q(query string) string { return s.dialect.Rebind(query) }
 
 // tx runs fn in one transaction, committed when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.dialect == migrate.SQLite {
+		// SQLite has one writer at a time. Writers of this process take
+		// turns here rather than in SQLite's busy handler, which sleeps
+		// and retries: 92 points uploading at once went from 29,000 to
+		// 55,000 visits/s, p99 batch latency 5.7 → 2.1 s (hubbench
+		// -scale 3 on 2 cores).
+		// Other processes (kiosk hub points token) still wait in
+		// busy_timeout.
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
