@@ -173,8 +173,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(append(b, '\n'))
 }
 
+// maxMessageBytes bounds an error message: a reason may quote what the
+// client sent (an unknown field's name), which may be up to a megabyte.
+const maxMessageBytes = 500
+
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, api.Error{Error: termtext.Line(msg)})
+	writeJSON(w, status, api.Error{Error: termtext.Line(truncate(msg, maxMessageBytes))})
 }
 
 // refuse answers an error, counts it by reason and logs it.
@@ -185,7 +189,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reas
 		level = slog.LevelWarn
 	}
 	s.log.Log(r.Context(), level, "refused", "path", r.URL.Path, "status", status, "reason", reason,
-		"remote", r.RemoteAddr, "point", info(r).point, "detail", msg)
+		"remote", r.RemoteAddr, "point", info(r).point, "detail", truncate(msg, maxMessageBytes))
 	writeError(w, status, msg)
 }
 

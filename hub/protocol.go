@@ -55,7 +55,7 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info(r).point = p.ID
-	s.log.Info("enrolled", "point", p.ID, "remote", r.RemoteAddr, "kiosk_version", req.KioskVersion)
+	s.log.Info("enrolled", "point", p.ID, "remote", r.RemoteAddr, "kiosk_version", truncate(req.KioskVersion, maxVersionBytes))
 	writeJSON(w, http.StatusOK, api.EnrollResponse{Point: p.ID, Name: p.Name, Level: p.Level, Token: token})
 }
 
@@ -137,6 +137,7 @@ func (s *Server) handleVisits(w http.ResponseWriter, r *http.Request) {
 	for range refused {
 		s.metrics.refuse(refusedFuture)
 	}
+	b.BatchID = truncate(b.BatchID, maxVersionBytes) // only logged
 	s.log.Info("batch", "point", point, "batch_id", b.BatchID, "visits", len(b.Visits),
 		"stored", ack.Stored, "duplicates", ack.Duplicates, "refused", len(refused))
 	if len(refused) > 0 {

@@ -213,12 +213,16 @@ func TestMalformedBatchStoresNothing(t *testing.T) {
 				"year 1":          {with(func(b *api.Batch) { b.Visits[0].Start = "0001-01-01T00:00:00Z" }), "starts in 1"},
 				"long id":         {with(func(b *api.Batch) { b.Visits[0].ID = strings.Repeat("x", 200) }), "longer"},
 				"visits a string": {`{"batch_id":"x","sent_at":"","visits":"all"}`, "JSON"},
+				"huge field":      {`{"` + strings.Repeat("x", 100000) + `":1}`, "unknown field"},
 			}
 			for name, c := range cases {
 				status, body, _ := h.do(t, http.MethodPost, api.PathVisits, tok, []byte(c.body))
 				if status != http.StatusBadRequest {
 					t.Errorf("%s: %d %s", name, status, body)
 					continue
+				}
+				if len(body) > 1000 {
+					t.Errorf("%s: an answer of %d bytes", name, len(body))
 				}
 				if msg := apiError(t, body); !strings.Contains(msg, c.reason) {
 					t.Errorf("%s: reason %q does not say %q", name, msg, c.reason)
