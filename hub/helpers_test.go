@@ -65,7 +65,7 @@ func databases() []string { return []string{"sqlite", "postgres"} }
 
 // startHub initialises a hub folder and serves it. database is "sqlite"
 // or "postgres"; edit changes the configuration first.
-func startHub(t *testing.T, database string, edit func(*Config)) *testHub {
+func startHub(t *testing.T, database string, edit func(*Config), opts ...Option) *testHub {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "hub")
 	if _, err := Init(dir, []string{"127.0.0.1", "localhost"}, time.Now()); err != nil {
@@ -93,7 +93,7 @@ func startHub(t *testing.T, database string, edit func(*Config)) *testHub {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	srv := New(cfg, st, cert, slog.New(slog.NewJSONHandler(logs, nil)))
+	srv := New(cfg, st, cert, slog.New(slog.NewJSONHandler(logs, nil)), opts...)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -454,5 +456,41 @@ func TestShutdownFinishesInFlightBatch(t *testing.T) {
 	}
 	if n := h.count(t, 2026, "zj-07"); n != 50 {
 		t.Fatalf("stored %d", n)
+	}
+}
+
+// Online is a heartbeat within 3 minutes of the hub's clock.
+func TestOnlineByTheHubsClock(t *testing.T) {
+	var mu sync.Mutex
+	start := time.Now().Truncate(time.Second)
+	now := start
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h := startHub(t, "sqlite", nil, WithClock(clock))
+	tok := h.enrol(t, "zj-07")
+	if status, body := h.post(t, api.PathHeartbeat, tok, api.Heartbeat{Time: start.Format(time.RFC3339Nano)}); status != 200 {
+		t.Fatalf("heartbeat %d %s", status, body)
+	}
+	for _, step := range []struct {
+		after  time.Duration
+		online int
+		age    string
+	}{
+		{0, 1, "0"},
+		{OnlineWithin, 1, "180"},
+		{OnlineWithin + time.Second, 0, "181"},
+	} {
+		mu.Lock()
+		now = start.Add(step.after)
+		mu.Unlock()
+		_, body, _ := h.do(t, http.MethodGet, api.PathMetrics, "", nil)
+		m := string(body)
+		if !strings.Contains(m, fmt.Sprintf("kiosk_hub_points_online %d\n", step.online)) ||
+			!strings.Contains(m, `kiosk_hub_point_heartbeat_age_seconds{point="zj-07"} `+step.age+"\n") {
+			t.Fatalf("after %v:\n%s", step.after, m)
+		}
+		sts, err := Status(context.Background(), h.st, clock())
+		if err != nil || sts[1].Online != (step.online == 1) {
+			t.Fatalf("status after %v: %+v %v", step.after, sts[1], err)
+		}
 	}
 }

@@ -113,9 +113,6 @@ func redact(database string) string {
 // Where names the database for messages (no password).
 func (s *Store) Where() string { return s.where }
 
-// Postgres says whether the store is PostgreSQL.
-func (s *Store) Postgres() bool { return s.dialect == migrate.Postgres }
-
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
