@@ -245,6 +245,13 @@ func TestHubServeBinarySignals(t *testing.T) {
 			if n := hubTotal(t, dir); n != 2600 {
 				t.Fatalf("after two kills the hub holds %d, want 2600", n)
 			}
+			// Every file the hub made is its owner's only.
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if fi, err := e.Info(); err != nil || fi.Mode().Perm()&0o077 != 0 {
+					t.Errorf("%s: %v %v", e.Name(), fi.Mode(), err)
+				}
+			}
 			if code, out, errOut := hubCLI(t, "hub", "status", "--data", dir, "--json"); code != 0 || !strings.Contains(out, `"enrolled": true`) {
 				t.Fatalf("status after kills: %d %s %s", code, out, errOut)
 			}
