@@ -64,6 +64,13 @@ func Open(ctx context.Context, database string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("PostgreSQL: %w", err)
 		}
+		// 92 points uploading at once must not take 92 of the server's
+		// connections (max_connections is 100 by default). With 16, 92
+		// points at once ingest faster on 2 cores (50–58,000 → 70–74,000
+		// visits/s) and the hub's RSS is 110 MB instead of 180 (hubbench
+		// -scale 3).
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
 		s.db, s.dialect, s.where = db, migrate.Postgres, redact(database)
 	} else {
 		abs, err := filepath.Abs(database)
