@@ -273,3 +273,38 @@ func TestHeartbeatKeepsTheLatest(t *testing.T) {
 		}
 	})
 }
+
+// Kiosks typing the same code at once: one enrols.
+func TestCodeUsedOnceUnderConcurrency(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, _ string, s *Store) {
+		ctx := context.Background()
+		if _, err := s.ImportPoints(ctx, twoPoints, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddEnrolCode(ctx, "zj-07", "c", t0, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var won, lost int
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				_, err := s.Enrol(ctx, "c", fmt.Sprintf("t%d", i), "", t0)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					won++
+				case errors.Is(err, ErrBadCode):
+					lost++
+				default:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if won != 1 || lost != 7 {
+			t.Fatalf("%d enrolled, %d refused", won, lost)
+		}
+	})
+}
