@@ -57,11 +57,12 @@ func New(cfg Config, st *store.Store, cert tls.Certificate, log *slog.Logger, op
 			MinVersion:   tls.VersionTLS12,
 			Certificates: []tls.Certificate{cert},
 		},
-		// A batch is at most 1 MiB: a minute is ample on a township's
-		// slowest line, and a client that trickles bytes is cut off.
+		// A full batch of 1,000 visits is 132 KB of JSON: 17 s at 64
+		// kbit/s. Two minutes is ample, and a client that trickles bytes
+		// is cut off.
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		WriteTimeout:      time.Minute,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
