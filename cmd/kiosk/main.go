@@ -43,6 +43,7 @@ func commands() []command {
 		{"staff", "工作人员设置:set-pin (staff settings: set-pin)", cmdStaff},
 		{"content", "内容包:check/load/list/rollback (validate, install, list, roll back content)", cmdContent},
 		{"visits", "访客统计:导出、合并、汇总 (visit counts: export, merge, summary)", cmdVisits},
+		{"hub", "区汇总服务:init/cert/serve/points/report/status (the district office's hub)", cmdHub},
 	}
 }
 
