@@ -218,4 +218,3 @@ func saveCredential(dataDir string, c Credential) error {
 	}
 	return nil
 }
-
