@@ -135,7 +135,7 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 	defer u.pass.Unlock()
 	var sum Summary
 	err := u.upload(ctx, &sum)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		u.setLastErr(err)
 		u.opt.Log("hub upload: %v", err)
 	}
@@ -247,7 +247,7 @@ func (u *Uploader) heartbeat(ctx context.Context) (api.HeartbeatAck, error) {
 func (u *Uploader) Run(ctx context.Context) error {
 	defer u.opt.Client.CloseIdleConnections()
 	failures := 0
-	for {
+	for ctx.Err() == nil {
 		_, err := u.SyncOnce(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -273,6 +273,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 		case <-u.opt.After(wait):
 		}
 	}
+	return nil
 }
 
 // backoff is the wait after n failures in a row: full jitter over
