@@ -9,24 +9,25 @@ import (
 	"testing"
 
 	"kiosk/config"
+	"kiosk/hub/point/pointtest"
 	"kiosk/visits"
 )
 
 func TestEnrollRightCA(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir := t.TempDir()
 	toml := filepath.Join(dir, "kiosk.toml")
 	os.WriteFile(toml, []byte("# 本机设置\n[kiosk]\nidle = \"90s\"\n"), 0o644)
 	// The pin as staff may copy it: upper case with colons.
 	var pin []string
 	for i := 0; i < 64; i += 2 {
-		pin = append(pin, strings.ToUpper(h.ca.sha256()[i:i+2]))
+		pin = append(pin, strings.ToUpper(h.CA.SHA256()[i:i+2]))
 	}
-	cred, err := Enroll(context.Background(), dir, h.URL()+"/", h.code("jinqueshan", "金雀山街道查阅点", "township"), strings.Join(pin, ":"), EnrollOptions{})
+	cred, err := Enroll(context.Background(), dir, h.URL()+"/", h.Code("jinqueshan", "金雀山街道查阅点", "township"), strings.Join(pin, ":"), EnrollOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cred.Point != "jinqueshan" || cred.URL != h.URL() || cred.CASHA256 != h.ca.sha256() || cred.Token == "" {
+	if cred.Point != "jinqueshan" || cred.URL != h.URL() || cred.CASHA256 != h.CA.SHA256() || cred.Token == "" {
 		t.Fatalf("credential %+v", cred)
 	}
 	fi, err := os.Stat(filepath.Join(dir, CredentialFile))
@@ -37,7 +38,7 @@ func TestEnrollRightCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loaded.Token != cred.Token || loaded.CA() == nil || !loaded.CA().Equal(h.ca.cert) {
+	if loaded.Token != cred.Token || loaded.CA() == nil || !loaded.CA().Equal(h.CA.Cert) {
 		t.Fatalf("loaded %+v", loaded)
 	}
 	cfg, err := config.Load(toml)
@@ -57,23 +58,23 @@ func TestEnrollRightCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The code is used up.
-	_, err = Enroll(context.Background(), t.TempDir(), h.URL(), "code-used", h.ca.sha256(), EnrollOptions{})
+	_, err = Enroll(context.Background(), t.TempDir(), h.URL(), "code-used", h.CA.SHA256(), EnrollOptions{})
 	if err == nil || !strings.Contains(err.Error(), "注册码无效") {
 		t.Fatalf("unknown code: %v", err)
 	}
 }
 
 func TestEnrollWrongCARefusedNothingWritten(t *testing.T) {
-	h := newFakeHub(t)
-	other := newCA(t, "someone else's CA")
+	h := pointtest.NewHub(t)
+	other := pointtest.NewCA(t, "someone else's CA")
 	dir := t.TempDir()
-	code := h.code("jinqueshan", "金雀山街道查阅点", "township")
-	_, err := Enroll(context.Background(), dir, h.URL(), code, other.sha256(), EnrollOptions{})
+	code := h.Code("jinqueshan", "金雀山街道查阅点", "township")
+	_, err := Enroll(context.Background(), dir, h.URL(), code, other.SHA256(), EnrollOptions{})
 	var pe *PinError
 	if !errors.As(err, &pe) {
 		t.Fatalf("err %v, want a PinError", err)
 	}
-	for _, want := range []string{other.sha256(), h.ca.sha256(), "没有发送注册码"} {
+	for _, want := range []string{other.SHA256(), h.CA.SHA256(), "没有发送注册码"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %s: %v", want, err)
 		}
@@ -82,20 +83,20 @@ func TestEnrollWrongCARefusedNothingWritten(t *testing.T) {
 		t.Fatalf("written: %v", es)
 	}
 	// The code never reached the hub: it is still valid.
-	if _, err := Enroll(context.Background(), dir, h.URL(), code, h.ca.sha256(), EnrollOptions{}); err != nil {
+	if _, err := Enroll(context.Background(), dir, h.URL(), code, h.CA.SHA256(), EnrollOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestEnrollHostNotInCertificate(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	// The right CA, but a certificate for another host than 127.0.0.1.
 	h.Stop()
-	h.cert = h.ca.serverCert(t, "hub.example")
+	h.UseCertificate(h.CA.ServerCert(t, "hub.example"))
 	h.Start()
 	dir := t.TempDir()
-	code := h.code("jinqueshan", "金雀山街道查阅点", "township")
-	_, err := Enroll(context.Background(), dir, h.URL(), code, h.ca.sha256(), EnrollOptions{})
+	code := h.Code("jinqueshan", "金雀山街道查阅点", "township")
+	_, err := Enroll(context.Background(), dir, h.URL(), code, h.CA.SHA256(), EnrollOptions{})
 	var pe *PinError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("err %v", err)
@@ -106,13 +107,13 @@ func TestEnrollHostNotInCertificate(t *testing.T) {
 }
 
 func TestEnrollPointInKioskTOML(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir := t.TempDir()
 	toml := filepath.Join(dir, "kiosk.toml")
 	orig := "[point]\nid = \"lanshan\"\nname = \"兰山区\"\nlevel = \"county\"\n"
 	os.WriteFile(toml, []byte(orig), 0o644)
-	code := h.code("jinqueshan", "金雀山街道查阅点", "township")
-	_, err := Enroll(context.Background(), dir, h.URL(), code, h.ca.sha256(), EnrollOptions{})
+	code := h.Code("jinqueshan", "金雀山街道查阅点", "township")
+	_, err := Enroll(context.Background(), dir, h.URL(), code, h.CA.SHA256(), EnrollOptions{})
 	if err == nil || !strings.Contains(err.Error(), "不是给本查阅点 lanshan 的") {
 		t.Fatalf("err %v", err)
 	}
@@ -123,12 +124,12 @@ func TestEnrollPointInKioskTOML(t *testing.T) {
 		t.Fatalf("hub.json: %v", err)
 	}
 	// The code was not used: the right kiosk enrols with it.
-	if _, err := Enroll(context.Background(), t.TempDir(), h.URL(), code, h.ca.sha256(), EnrollOptions{}); err != nil {
+	if _, err := Enroll(context.Background(), t.TempDir(), h.URL(), code, h.CA.SHA256(), EnrollOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// A kiosk that already names the code's point enrols, kiosk.toml as it was.
-	code = h.code("lanshan", "兰山区", "county")
-	if _, err := Enroll(context.Background(), dir, h.URL(), code, h.ca.sha256(), EnrollOptions{}); err != nil {
+	code = h.Code("lanshan", "兰山区", "county")
+	if _, err := Enroll(context.Background(), dir, h.URL(), code, h.CA.SHA256(), EnrollOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(toml); string(b) != orig {

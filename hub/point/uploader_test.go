@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kiosk/hub/api"
+	"kiosk/hub/point/pointtest"
 )
 
 // waits is an Options.After that fires at once and records what the
@@ -38,10 +39,10 @@ func (w *waits) after(d time.Duration) <-chan time.Time {
 var since2026 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 func TestSyncOnceOfflineThenCatchesUpExactlyOnce(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	ids := addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 2500)
-	addVisits(t, filepath.Join(dir, "visits.db"), "default", since2026, 7) // before enrolment, under the default id
+	ids := pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 2500)
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "default", since2026, 7) // before enrolment, under the default id
 	u := NewUploader(cred, store, Options{BatchPause: -1})
 	ctx := context.Background()
 
@@ -63,40 +64,40 @@ func TestSyncOnceOfflineThenCatchesUpExactlyOnce(t *testing.T) {
 	if sum.Batches != 3 || sum.Sent != 2500 || sum.Stored != 2500 || sum.Duplicates != 0 || sum.Unsent != 0 || sum.Others != 7 || sum.Heartbeat == nil {
 		t.Fatalf("catch-up: %+v", sum)
 	}
-	if h.held("jinqueshan") != 2500 || h.held("default") != 0 {
-		t.Fatalf("hub holds %d / %d", h.held("jinqueshan"), h.held("default"))
+	if h.Held("jinqueshan") != 2500 || h.Held("default") != 0 {
+		t.Fatalf("hub holds %d / %d", h.Held("jinqueshan"), h.Held("default"))
 	}
 	for _, id := range []string{ids[0], ids[999], ids[1000], ids[2499]} {
-		if n := h.timesOffered("jinqueshan", id); n != 1 {
+		if n := h.TimesOffered("jinqueshan", id); n != 1 {
 			t.Fatalf("%s offered %d times", id, n)
 		}
 	}
 	// Nothing left: a second sync sends only a heartbeat.
 	sum, err = u.SyncOnce(ctx)
-	if err != nil || sum.Batches != 0 || h.batches != 3 {
-		t.Fatalf("again: %+v, %v (hub saw %d batches)", sum, err, h.batches)
+	if err != nil || sum.Batches != 0 || h.Batches() != 3 {
+		t.Fatalf("again: %+v, %v (hub saw %d batches)", sum, err, h.Batches())
 	}
-	hb := h.heartbeats[len(h.heartbeats)-1]
+	hb := h.Heartbeats()[len(h.Heartbeats())-1]
 	if hb.VisitsYear != 2500 || hb.Unsent != 0 || hb.LastError != "" || hb.KioskVersion != "" {
 		t.Fatalf("heartbeat %+v", hb)
 	}
 }
 
 func TestCrashBetweenAckAndMarkCountsOnce(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 1500)
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 1500)
 	ctx := context.Background()
 	// The first batch is acknowledged, then the mark is lost.
 	_, err := NewUploader(cred, &failOnce{Store: store}, Options{BatchPause: -1}).SyncOnce(ctx)
 	if err == nil || !strings.Contains(err.Error(), "power cut") {
 		t.Fatalf("err %v", err)
 	}
-	if h.held("jinqueshan") != 1000 {
-		t.Fatalf("hub holds %d", h.held("jinqueshan"))
+	if h.Held("jinqueshan") != 1000 {
+		t.Fatalf("hub holds %d", h.Held("jinqueshan"))
 	}
 	// The heartbeat after the failed pass tells the office why.
-	if hb := h.heartbeats[len(h.heartbeats)-1]; !strings.Contains(hb.LastError, "power cut") || hb.Unsent != 1500 {
+	if hb := h.Heartbeats()[len(h.Heartbeats())-1]; !strings.Contains(hb.LastError, "power cut") || hb.Unsent != 1500 {
 		t.Fatalf("heartbeat %+v", hb)
 	}
 	// The kiosk starts again: the batch goes again and counts once.
@@ -104,18 +105,18 @@ func TestCrashBetweenAckAndMarkCountsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Sent != 1500 || sum.Stored != 500 || sum.Duplicates != 1000 || sum.Unsent != 0 || h.held("jinqueshan") != 1500 {
-		t.Fatalf("%+v, hub holds %d", sum, h.held("jinqueshan"))
+	if sum.Sent != 1500 || sum.Stored != 500 || sum.Duplicates != 1000 || sum.Unsent != 0 || h.Held("jinqueshan") != 1500 {
+		t.Fatalf("%+v, hub holds %d", sum, h.Held("jinqueshan"))
 	}
 }
 
 func TestRefusedStayUnsentAndComeAgainLater(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
 	db := filepath.Join(dir, "visits.db")
-	addVisits(t, db, "jinqueshan", since2026, 1200)
+	pointtest.AddVisits(t, db, "jinqueshan", since2026, 1200)
 	// A kiosk whose clock ran three days ahead.
-	future := addVisits(t, db, "jinqueshan", time.Now().Add(72*time.Hour), 3)
+	future := pointtest.AddVisits(t, db, "jinqueshan", time.Now().Add(72*time.Hour), 3)
 	u := NewUploader(cred, store, Options{BatchPause: -1, BatchSize: 600})
 	sum, err := u.SyncOnce(context.Background())
 	if err != nil {
@@ -128,22 +129,22 @@ func TestRefusedStayUnsentAndComeAgainLater(t *testing.T) {
 		t.Fatalf("refusal %+v", sum.Refused[0])
 	}
 	// Not offered twice in one pass; offered again by the next one.
-	if n := h.timesOffered("jinqueshan", future[2]); n != 1 {
+	if n := h.TimesOffered("jinqueshan", future[2]); n != 1 {
 		t.Fatalf("offered %d times in one pass", n)
 	}
 	sum, err = u.SyncOnce(context.Background())
 	if err != nil || sum.Sent != 3 || len(sum.Refused) != 3 || sum.Unsent != 3 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	if n := h.timesOffered("jinqueshan", future[2]); n != 2 {
+	if n := h.TimesOffered("jinqueshan", future[2]); n != 2 {
 		t.Fatalf("offered %d times", n)
 	}
 }
 
 func TestRunBacksOffWhileOfflineThenCatchesUp(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 1800)
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 1800)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h.Stop()
@@ -152,7 +153,7 @@ func TestRunBacksOffWhileOfflineThenCatchesUp(t *testing.T) {
 		switch {
 		case n == 9: // eight failures, then the hub is back
 			h.Start()
-		case n > 9 && h.held("jinqueshan") == 1800:
+		case n > 9 && h.Held("jinqueshan") == 1800:
 			cancel()
 		}
 	}
@@ -173,18 +174,16 @@ func TestRunBacksOffWhileOfflineThenCatchesUp(t *testing.T) {
 	if got := w.got[len(w.got)-1]; got != api.HeartbeatSeconds*time.Second {
 		t.Fatalf("after catching up the next pass is in %v", got)
 	}
-	if h.held("jinqueshan") != 1800 || u.LastError() != "" {
-		t.Fatalf("hub holds %d, last error %q", h.held("jinqueshan"), u.LastError())
+	if h.Held("jinqueshan") != 1800 || u.LastError() != "" {
+		t.Fatalf("hub holds %d, last error %q", h.Held("jinqueshan"), u.LastError())
 	}
 }
 
 func TestRunHonoursRetryAfter(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
-	h.mu.Lock()
-	h.throttle, h.retryAfter = 2, "7" // the batch and the heartbeat
-	h.mu.Unlock()
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
+	h.Throttle(2, "7") // the batch and the heartbeat
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &waits{then: func(n int, d time.Duration) {
@@ -196,44 +195,44 @@ func TestRunHonoursRetryAfter(t *testing.T) {
 	if err := u.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if w.got[0] != 7*time.Second || w.got[1] != api.HeartbeatSeconds*time.Second || h.held("jinqueshan") != 10 {
-		t.Fatalf("waits %v, held %d", w.got, h.held("jinqueshan"))
+	if w.got[0] != 7*time.Second || w.got[1] != api.HeartbeatSeconds*time.Second || h.Held("jinqueshan") != 10 {
+		t.Fatalf("waits %v, held %d", w.got, h.Held("jinqueshan"))
 	}
 }
 
 func TestRunStopsOnRevokedCredential(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
-	h.revoke("jinqueshan")
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
+	h.Revoke("jinqueshan")
 	w := &waits{}
 	err := NewUploader(cred, store, Options{After: w.after}).Run(context.Background())
 	if !errors.Is(err, ErrCredential) || !strings.Contains(err.Error(), "凭证无效或已被吊销,请重新注册") {
 		t.Fatalf("err %v", err)
 	}
-	if len(w.got) != 0 || h.held("jinqueshan") != 0 {
-		t.Fatalf("waited %v, held %d", w.got, h.held("jinqueshan"))
+	if len(w.got) != 0 || h.Held("jinqueshan") != 0 {
+		t.Fatalf("waited %v, held %d", w.got, h.Held("jinqueshan"))
 	}
 }
 
 func TestRunStopsWithItsContextLeavingNoGoroutine(t *testing.T) {
-	h := newFakeHub(t)
+	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
-	addVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 3000)
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 3000)
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	// Real timers; stop the uploader in the middle of the backlog.
 	u := NewUploader(cred, store, Options{BatchPause: time.Hour})
 	done := make(chan error)
 	go func() { done <- u.Run(ctx) }()
-	for h.held("jinqueshan") == 0 {
+	for h.Held("jinqueshan") == 0 {
 		runtime.Gosched()
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n := h.held("jinqueshan"); n != 1000 {
+	if n := h.Held("jinqueshan"); n != 1000 {
 		t.Fatalf("held %d", n)
 	}
 	// The server side may take a moment to close its end; ours is gone.

@@ -1,7 +1,12 @@
-package point
+// Package pointtest is a faithful fake of the office hub for tests of the
+// point side (hub/point, cmd/kiosk): hub/api served over TLS with a
+// certificate from a CA made for the test, Bearer tokens, visits kept once
+// by (point, id), visits dated too far ahead refused, 429 on demand, and
+// Stop/Start to take it off the network and back. It keeps everything in
+// memory.
+package pointtest
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -12,7 +17,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -20,7 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,18 +36,18 @@ import (
 	"kiosk/visits"
 )
 
-// testCA is a certificate authority made for one test.
-type testCA struct {
-	cert *x509.Certificate
+// CA is a certificate authority made for one test.
+type CA struct {
+	Cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 }
 
-func (c testCA) sha256() string {
-	s := sha256.Sum256(c.cert.Raw)
+func (c CA) SHA256() string {
+	s := sha256.Sum256(c.Cert.Raw)
 	return hex.EncodeToString(s[:])
 }
 
-func newCA(t testing.TB, name string) testCA {
+func NewCA(t testing.TB, name string) CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -66,13 +70,13 @@ func newCA(t testing.TB, name string) testCA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testCA{cert: cert, key: key}
+	return CA{Cert: cert, key: key}
 }
 
 // serverCert issues a certificate for 127.0.0.1 and localhost (or for
 // the names given only), presented with the CA in its chain as the hub
 // presents its own.
-func (c testCA) serverCert(t testing.TB, names ...string) tls.Certificate {
+func (c CA) ServerCert(t testing.TB, names ...string) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -91,19 +95,19 @@ func (c testCA) serverCert(t testing.TB, names ...string) tls.Certificate {
 	if len(names) > 0 {
 		tmpl.DNSNames, tmpl.IPAddresses = names, nil
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.Cert, &key.PublicKey, c.key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der, c.cert.Raw}, PrivateKey: key}
+	return tls.Certificate{Certificate: [][]byte{der, c.Cert.Raw}, PrivateKey: key}
 }
 
-// fakeHub serves hub/api as the real hub does, in memory: Bearer tokens,
+// Hub serves hub/api as the real hub does, in memory: Bearer tokens,
 // visits kept once by (point, id), visits too far ahead refused, 429 on
 // demand, and Stop/Start to take it off the network and back.
-type fakeHub struct {
+type Hub struct {
+	CA   CA // the hub's CA; points pin CA.SHA256()
 	t    testing.TB
-	ca   testCA
 	cert tls.Certificate
 	addr string
 	srv  *httptest.Server
@@ -119,10 +123,11 @@ type fakeHub struct {
 	retryAfter string
 }
 
-func newFakeHub(t testing.TB) *fakeHub {
+// NewHub starts a hub on 127.0.0.1 with a new CA; the test's end stops it.
+func NewHub(t testing.TB) *Hub {
 	t.Helper()
-	ca := newCA(t, "test hub CA")
-	h := &fakeHub{t: t, ca: ca, cert: ca.serverCert(t), codes: map[string]api.EnrollResponse{},
+	ca := NewCA(t, "test hub CA")
+	h := &Hub{t: t, CA: ca, cert: ca.ServerCert(t), codes: map[string]api.EnrollResponse{},
 		tokens: map[string]string{}, visits: map[[2]string]visits.VisitJSON{}, offered: map[[2]string]int{}}
 	h.Start()
 	t.Cleanup(h.Stop)
@@ -130,10 +135,10 @@ func newFakeHub(t testing.TB) *fakeHub {
 }
 
 // URL is the hub's address.
-func (h *fakeHub) URL() string { return "https://" + h.addr }
+func (h *Hub) URL() string { return "https://" + h.addr }
 
 // Start serves (again, on the same address).
-func (h *fakeHub) Start() {
+func (h *Hub) Start() {
 	addr := h.addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -153,15 +158,39 @@ func (h *fakeHub) Start() {
 }
 
 // Stop takes the hub off the network: connections refused.
-func (h *fakeHub) Stop() {
+func (h *Hub) Stop() {
 	if h.srv != nil {
 		h.srv.Close()
 		h.srv = nil
 	}
 }
 
-// code makes an enrolment code for a point.
-func (h *fakeHub) code(point, name, level string) string {
+// UseCertificate serves cert from the next Start on.
+func (h *Hub) UseCertificate(cert tls.Certificate) { h.cert = cert }
+
+// Throttle answers the next n requests 429 with Retry-After: retryAfter.
+func (h *Hub) Throttle(n int, retryAfter string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.throttle, h.retryAfter = n, retryAfter
+}
+
+// Heartbeats returns the heartbeats received.
+func (h *Hub) Heartbeats() []api.Heartbeat {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.heartbeats)
+}
+
+// Batches is how many batches the hub acknowledged.
+func (h *Hub) Batches() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.batches
+}
+
+// Code makes a one-time enrolment code for a point.
+func (h *Hub) Code(point, name, level string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := "code-" + point + "-" + rand.Text()[:6]
@@ -169,7 +198,8 @@ func (h *fakeHub) code(point, name, level string) string {
 	return c
 }
 
-func (h *fakeHub) revoke(point string) {
+// Revoke makes the point's credentials unknown (401).
+func (h *Hub) Revoke(point string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for tok, p := range h.tokens {
@@ -179,7 +209,8 @@ func (h *fakeHub) revoke(point string) {
 	}
 }
 
-func (h *fakeHub) held(point string) int {
+// Held is how many visits of point the hub holds.
+func (h *Hub) Held(point string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := 0
@@ -191,7 +222,8 @@ func (h *fakeHub) held(point string) int {
 	return n
 }
 
-func (h *fakeHub) timesOffered(point, id string) int {
+// TimesOffered is how often a visit was sent.
+func (h *Hub) TimesOffered(point, id string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.offered[[2]string{point, id}]
@@ -205,7 +237,7 @@ func answer(w http.ResponseWriter, status int, v any) {
 
 func refuse(w http.ResponseWriter, status int, msg string) { answer(w, status, api.Error{Error: msg}) }
 
-func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		refuse(w, http.StatusMethodNotAllowed, "POST only")
 		return
@@ -249,7 +281,7 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *fakeHub) enroll(w http.ResponseWriter, body []byte) {
+func (h *Hub) enroll(w http.ResponseWriter, body []byte) {
 	var req api.EnrollRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		refuse(w, http.StatusBadRequest, err.Error())
@@ -268,7 +300,7 @@ func (h *fakeHub) enroll(w http.ResponseWriter, body []byte) {
 	}
 }
 
-func (h *fakeHub) batch(w http.ResponseWriter, point string, body []byte) {
+func (h *Hub) batch(w http.ResponseWriter, point string, body []byte) {
 	var b api.Batch
 	if err := json.Unmarshal(body, &b); err != nil {
 		refuse(w, http.StatusBadRequest, err.Error())
@@ -320,10 +352,10 @@ func refusedID(rs []api.Refusal, id string) bool {
 	return false
 }
 
-// addVisits writes n closed visits of point into the store's file, one a
+// AddVisits writes n closed visits of point into the store's file, one a
 // minute from start, in one transaction (the Tracker would take a write
 // per visit).
-func addVisits(t testing.TB, dbPath, point string, start time.Time, n int) []string {
+func AddVisits(t testing.TB, dbPath, point string, start time.Time, n int) []string {
 	t.Helper()
 	db, err := sql.Open("sqlite", dbPath)
 	if err != nil {
@@ -349,39 +381,4 @@ func addVisits(t testing.TB, dbPath, point string, start time.Time, n int) []str
 		t.Fatal(err)
 	}
 	return ids
-}
-
-// enrolled is a data folder enrolled with h as point "jinqueshan", with an
-// open visit store.
-func enrolled(t testing.TB, h *fakeHub) (dir string, cred Credential, store *visits.Store) {
-	t.Helper()
-	dir = t.TempDir()
-	cred, err := Enroll(context.Background(), dir, h.URL(), h.code("jinqueshan", "金雀山街道查阅点", "township"), h.ca.sha256(), EnrollOptions{KioskVersion: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err = visits.Open(filepath.Join(dir, "visits.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return dir, cred, store
-}
-
-// failOnce is a store whose first MarkSent fails as if the kiosk died
-// between the hub's answer and the mark.
-type failOnce struct {
-	*visits.Store
-	mu     sync.Mutex
-	failed bool
-}
-
-func (f *failOnce) MarkSent(ctx context.Context, ids []string, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.failed {
-		f.failed = true
-		return errors.New("power cut")
-	}
-	return f.Store.MarkSent(ctx, ids, at)
 }
