@@ -43,6 +43,8 @@ func commands() []command {
 		{"staff", "工作人员设置:set-pin (staff settings: set-pin)", cmdStaff},
 		{"content", "内容包:check/load/list/rollback (validate, install, list, roll back content)", cmdContent},
 		{"visits", "访客统计:导出、合并、汇总 (visit counts: export, merge, summary)", cmdVisits},
+		{"enroll", "注册到区中心服务器 (enrol with the office hub)", cmdEnroll},
+		{"sync", "立即上传访问记录并发送心跳 (upload to the hub now)", cmdSync},
 	}
 }
 

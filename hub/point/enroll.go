@@ -112,15 +112,17 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 	case pinErr != nil:
 		return cred, pinErr
 	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
-		return cred, fmt.Errorf("注册码无效、已用过或已过期(有效 %d 天),请向区办公室索取新的注册码 (the code is unknown, used or expired: ask the office for a new one): %w", api.EnrolCodeDays, err)
+		return cred, fmt.Errorf("注册码无效、已用过或已过期(有效 %d 天),请向区办公室索取新的注册码 (the code is unknown, used or expired: ask the office for a new one): %s", api.EnrolCodeDays, he.Message)
 	case errors.As(err, &he) && he.Status == http.StatusConflict:
-		return cred, fmt.Errorf("这个注册码不是给本查阅点 %s 的,注册码仍可在正确的查阅点使用 (the code is for another point than %s; it is still valid there): %w", termtext.Line(expect), termtext.Line(expect), err)
+		return cred, fmt.Errorf("这个注册码不是给本查阅点 %s 的,注册码仍可在正确的查阅点使用 (the code is for another point than %s; it is still valid there): %s", termtext.Line(expect), termtext.Line(expect), he.Message)
 	case err != nil:
 		return cred, err
 	case ca == nil:
 		return cred, errors.New("中心服务器的证书未经检查 (the hub's certificate was not checked)")
 	}
-	cred = Credential{URL: base, Point: resp.Point, Name: resp.Name, Level: resp.Level, Token: resp.Token, CASHA256: pin, ca: ca}
+	// The name is only shown and written into kiosk.toml: made safe rather
+	// than refused, so the code is not wasted over it.
+	cred = Credential{URL: base, Point: resp.Point, Name: termtext.Line(resp.Name), Level: resp.Level, Token: resp.Token, CASHA256: pin, ca: ca}
 	if err := checkEnrolled(cred); err != nil {
 		return Credential{}, err
 	}
@@ -195,8 +197,6 @@ func checkEnrolled(c Credential) error {
 		return bad("level", c.Level)
 	case c.Token == "" || strings.ContainsAny(c.Token, " \t\r\n"):
 		return bad("token", "…")
-	case termtext.Line(c.Name) != c.Name:
-		return bad("name", c.Name)
 	}
 	return nil
 }

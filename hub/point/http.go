@@ -34,7 +34,11 @@ func (e *HubError) Error() string {
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}
-	return fmt.Sprintf("中心服务器回答 %d (the hub answered %d): %s", e.Status, e.Status, msg)
+	s := fmt.Sprintf("中心服务器回答 %d (the hub answered %d): %s", e.Status, e.Status, msg)
+	if e.Status == http.StatusUnauthorized {
+		s = ErrCredential.Error() + ": " + s
+	}
+	return s
 }
 
 // Is makes a 401 match ErrCredential.

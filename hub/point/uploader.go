@@ -255,8 +255,8 @@ func (u *Uploader) Run(ctx context.Context) error {
 		wait := u.opt.Every
 		switch {
 		case errors.Is(err, ErrCredential):
-			u.opt.Log("hub: %v; the uploader stops", ErrCredential)
-			return fmt.Errorf("%w (%v)", ErrCredential, err)
+			u.opt.Log("hub: %v; the uploader stops", err)
+			return err
 		case err != nil:
 			failures++
 			wait = u.backoff(failures)
