@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"kiosk/config"
+	"kiosk/content"
 	"kiosk/hub/point/pointtest"
 	"kiosk/visits"
 )
@@ -108,5 +110,37 @@ func TestSyncCLINotEnrolled(t *testing.T) {
 	code, _, errOut := visitsCLI(t, t.TempDir(), "sync")
 	if code != 1 || !strings.Contains(errOut, "kiosk enroll") {
 		t.Fatalf("%d %s", code, errOut)
+	}
+}
+
+// The running kiosk's uploader: started when enrolled, stopped (and
+// waited for) by the function it returns; nothing when not enrolled.
+func TestStartUploader(t *testing.T) {
+	h := pointtest.NewHub(t)
+	data := enrolledData(t, h)
+	pointtest.AddVisits(t, filepath.Join(data, "visits.db"), "jinqueshan", time.Date(2026, 2, 1, 9, 0, 0, 0, time.Local), 30)
+	store, err := visits.Open(filepath.Join(data, "visits.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var logged strings.Builder
+	logger := log.New(&logged, "", 0)
+	live := &liveState{lc: liveContent{Version: content.NoVersion}}
+	a := &app{dataDir: data, cfg: config.Default()}
+	a.cfg.Point.ID = "jinqueshan"
+	stop := startUploader(a, store, live, logger)
+	for i := 0; (h.Held("jinqueshan") < 30 || len(h.Heartbeats()) == 0) && i < 1000; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if h.Held("jinqueshan") != 30 || len(h.Heartbeats()) == 0 {
+		t.Fatalf("hub holds %d, %d heartbeats; log:\n%s", h.Held("jinqueshan"), len(h.Heartbeats()), logged.String())
+	}
+	// Not enrolled: nothing starts, nothing is logged.
+	logged.Reset()
+	startUploader(&app{dataDir: t.TempDir(), cfg: config.Default()}, store, live, logger)()
+	if logged.Len() != 0 {
+		t.Fatalf("logged %q", logged.String())
 	}
 }
