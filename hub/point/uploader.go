@@ -135,15 +135,19 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 	defer u.pass.Unlock()
 	var sum Summary
 	err := u.upload(ctx, &sum)
-	if err != nil && ctx.Err() == nil {
+	if ctx.Err() == nil {
+		// The heartbeat carries the upload's error, or none.
 		u.setLastErr(err)
-		u.opt.Log("hub upload: %v", err)
+		if err != nil {
+			u.opt.Log("hub upload: %v", err)
+		}
 	}
 	var unreachable *UnreachableError
 	if !errors.Is(err, ErrCredential) && !errors.As(err, &unreachable) && ctx.Err() == nil {
 		ack, herr := u.heartbeat(ctx)
 		if herr != nil {
 			u.opt.Log("hub heartbeat: %v", herr)
+			u.setLastErr(errors.Join(err, herr))
 			err = errors.Join(err, herr)
 		} else {
 			sum.Heartbeat = &ack
@@ -154,7 +158,6 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 		sum.Unsent, sum.Others = own, others
 	}
 	if err == nil {
-		u.setLastErr(nil)
 		if sum.Sent > 0 {
 			u.opt.Log("hub: sent %d visits in %d batches (%d new, %d already held, %d refused); %d unsent",
 				sum.Sent, sum.Batches, sum.Stored, sum.Duplicates, len(sum.Refused), sum.Unsent)
@@ -248,7 +251,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	defer u.opt.Client.CloseIdleConnections()
 	failures := 0
 	for ctx.Err() == nil {
-		_, err := u.SyncOnce(ctx)
+		sum, err := u.SyncOnce(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -260,6 +263,12 @@ func (u *Uploader) Run(ctx context.Context) error {
 		case err != nil:
 			failures++
 			wait = u.backoff(failures)
+			if sum.Heartbeat != nil {
+				// The hub answers but refused the upload (e.g. a batch it
+				// cannot read): keep the heartbeat every minute, so the
+				// office sees the point and its error.
+				wait = min(wait, u.opt.Every)
+			}
 			if ra := retryAfter(err); ra > 0 {
 				wait = ra
 			}

@@ -200,6 +200,35 @@ func TestRunHonoursRetryAfter(t *testing.T) {
 	}
 }
 
+func TestRunKeepsHeartbeatWhileBatchesAreRefused(t *testing.T) {
+	h := pointtest.NewHub(t)
+	dir, cred, store := enrolled(t, h)
+	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
+	h.RefuseBatches(3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &waits{then: func(n int, d time.Duration) {
+		if n == 4 {
+			cancel()
+		}
+	}}
+	u := NewUploader(cred, store, Options{BatchPause: -1, After: w.after, Rand: func() float64 { return 0.999 }, MinBackoff: time.Minute})
+	if err := u.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Backoff would be ~1, 2, 4 minutes; the heartbeat keeps to a minute.
+	every := api.HeartbeatSeconds * time.Second
+	for i, d := range w.got[:3] {
+		if d > every {
+			t.Fatalf("wait %d: %v", i+1, d)
+		}
+	}
+	hb := h.Heartbeats()
+	if len(hb) != 4 || !strings.Contains(hb[0].LastError, "malformed batch") || hb[3].LastError != "" || h.Held("jinqueshan") != 10 {
+		t.Fatalf("%d heartbeats, first %+v, last %+v; held %d", len(hb), hb[0], hb[len(hb)-1], h.Held("jinqueshan"))
+	}
+}
+
 func TestRunStopsOnRevokedCredential(t *testing.T) {
 	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)

@@ -121,6 +121,7 @@ type Hub struct {
 	heartbeats []api.Heartbeat
 	throttle   int // answer this many requests 429
 	retryAfter string
+	badBatches int // answer this many batches 400
 }
 
 // NewHub starts a hub on 127.0.0.1 with a new CA; the test's end stops it.
@@ -173,6 +174,14 @@ func (h *Hub) Throttle(n int, retryAfter string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.throttle, h.retryAfter = n, retryAfter
+}
+
+// RefuseBatches answers the next n batches 400, as a hub does a batch it
+// cannot read (nothing stored).
+func (h *Hub) RefuseBatches(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.badBatches = n
 }
 
 // Heartbeats returns the heartbeats received.
@@ -301,6 +310,11 @@ func (h *Hub) enroll(w http.ResponseWriter, body []byte) {
 }
 
 func (h *Hub) batch(w http.ResponseWriter, point string, body []byte) {
+	if h.badBatches > 0 {
+		h.badBatches--
+		refuse(w, http.StatusBadRequest, "批次无法解析 (malformed batch)")
+		return
+	}
 	var b api.Batch
 	if err := json.Unmarshal(body, &b); err != nil {
 		refuse(w, http.StatusBadRequest, err.Error())
