@@ -121,10 +121,16 @@ func Safe(s string, n int) string {
 	return s
 }
 
+// hubBusy reports a hub's answer that asks the point to wait (429, 503).
+func hubBusy(err error) bool {
+	var he *HubError
+	return errors.As(err, &he) && (he.Status == http.StatusTooManyRequests || he.Status == http.StatusServiceUnavailable)
+}
+
 // retryAfter is the wait a hub answer asked for, 0 when none.
 func retryAfter(err error) time.Duration {
 	var he *HubError
-	if errors.As(err, &he) && (he.Status == http.StatusTooManyRequests || he.Status == http.StatusServiceUnavailable) {
+	if hubBusy(err) && errors.As(err, &he) {
 		return he.RetryAfter
 	}
 	return 0

@@ -129,7 +129,7 @@ type Summary struct {
 // one heartbeat. A failure ends the pass with the error; what the hub
 // acknowledged before it stays marked. The heartbeat is sent after a
 // failed upload too (carrying its error) unless the hub could not be
-// reached or refused the credential.
+// reached, refused the credential or asked the point to wait.
 func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 	u.pass.Lock()
 	defer u.pass.Unlock()
@@ -142,8 +142,10 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 			u.opt.Log("hub upload: %v", err)
 		}
 	}
+	// No heartbeat when it cannot help: no answer, a refused credential,
+	// or the hub asked the point to wait (429, 503).
 	var unreachable *UnreachableError
-	if !errors.Is(err, ErrCredential) && !errors.As(err, &unreachable) && ctx.Err() == nil {
+	if !errors.Is(err, ErrCredential) && !errors.As(err, &unreachable) && !hubBusy(err) && ctx.Err() == nil {
 		ack, herr := u.heartbeat(ctx)
 		if herr != nil {
 			u.opt.Log("hub heartbeat: %v", herr)
@@ -157,11 +159,9 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 	if cerr == nil {
 		sum.Unsent, sum.Others = own, others
 	}
-	if err == nil {
-		if sum.Sent > 0 {
-			u.opt.Log("hub: sent %d visits in %d batches (%d new, %d already held, %d refused); %d unsent",
-				sum.Sent, sum.Batches, sum.Stored, sum.Duplicates, len(sum.Refused), sum.Unsent)
-		}
+	if err == nil && sum.Sent > 0 {
+		u.opt.Log("hub: sent %d visits in %d batches (%d new, %d already held, %d refused); %d unsent",
+			sum.Sent, sum.Batches, sum.Stored, sum.Duplicates, len(sum.Refused), sum.Unsent)
 	}
 	return sum, errors.Join(err, cerr)
 }
@@ -288,10 +288,11 @@ func (u *Uploader) Run(ctx context.Context) error {
 // backoff is the wait after n failures in a row: full jitter over
 // MinBackoff·2^(n-1), capped at MaxBackoff, at least one second.
 func (u *Uploader) backoff(n int) time.Duration {
-	ceil := u.opt.MaxBackoff
-	if n < 32 {
-		ceil = min(ceil, u.opt.MinBackoff<<(n-1))
+	ceil := u.opt.MinBackoff
+	for i := 1; i < n && ceil < u.opt.MaxBackoff; i++ {
+		ceil *= 2
 	}
+	ceil = min(ceil, u.opt.MaxBackoff)
 	return max(time.Second, time.Duration(u.opt.Rand()*float64(ceil)))
 }
 

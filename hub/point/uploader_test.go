@@ -183,7 +183,7 @@ func TestRunHonoursRetryAfter(t *testing.T) {
 	h := pointtest.NewHub(t)
 	dir, cred, store := enrolled(t, h)
 	pointtest.AddVisits(t, filepath.Join(dir, "visits.db"), "jinqueshan", since2026, 10)
-	h.Throttle(2, "7") // the batch and the heartbeat
+	h.Throttle(1, "7") // the batch; no heartbeat follows a 429
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &waits{then: func(n int, d time.Duration) {
@@ -195,8 +195,8 @@ func TestRunHonoursRetryAfter(t *testing.T) {
 	if err := u.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if w.got[0] != 7*time.Second || w.got[1] != api.HeartbeatSeconds*time.Second || h.Held("jinqueshan") != 10 {
-		t.Fatalf("waits %v, held %d", w.got, h.Held("jinqueshan"))
+	if w.got[0] != 7*time.Second || w.got[1] != api.HeartbeatSeconds*time.Second || h.Held("jinqueshan") != 10 || len(h.Heartbeats()) != 1 {
+		t.Fatalf("waits %v, held %d, %d heartbeats", w.got, h.Held("jinqueshan"), len(h.Heartbeats()))
 	}
 }
 
@@ -272,5 +272,14 @@ func TestRunStopsWithItsContextLeavingNoGoroutine(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Fatalf("%d goroutines, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestBackoffNeverOverflows(t *testing.T) {
+	u := NewUploader(Credential{}, nil, Options{MinBackoff: time.Hour, MaxBackoff: 3 * time.Hour, Rand: func() float64 { return 0.5 }})
+	for n, want := range map[int]time.Duration{1: 30 * time.Minute, 2: time.Hour, 3: 90 * time.Minute, 40: 90 * time.Minute, 1000: 90 * time.Minute} {
+		if got := u.backoff(n); got != want {
+			t.Errorf("backoff(%d) = %v, want %v", n, got, want)
+		}
 	}
 }
