@@ -107,8 +107,12 @@ func printSync(w io.Writer, s point.Summary) {
 		fmt.Fprintf(w, "另有 %d 次访问记录在其他查阅点编号下(如注册前的 default),不会发送 (%d visits recorded under another point id, e.g. default before enrolling, are not sent)\n", s.Others, s.Others)
 	}
 	if hb := s.Heartbeat; hb != nil {
+		skew := math.Round(hb.ClockSkewSeconds*10) / 10
+		if skew == 0 {
+			skew = 0 // not "-0.0"
+		}
 		fmt.Fprintf(w, "心跳已确认,中心服务器时间 %s,本机时钟相差 %.1f 秒 (heartbeat acknowledged; clock skew %.1f s)\n",
-			point.Safe(hb.HubTime, 40), hb.ClockSkewSeconds, hb.ClockSkewSeconds)
+			point.Safe(hb.HubTime, 40), skew, skew)
 		if math.Abs(hb.ClockSkewSeconds) > api.MaxClockSkewSeconds {
 			fmt.Fprintf(w, "警告:本机时钟与中心服务器相差超过 %d 秒,请校准时间 (warning: this clock is off by more than %d s: set the time)\n", api.MaxClockSkewSeconds, api.MaxClockSkewSeconds)
 		}

@@ -83,9 +83,6 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 	} else if err := config.CheckSetPoint(cfgPath); err != nil {
 		return cred, fmt.Errorf("注册后无法写入查阅点编号,未使用注册码 (the point could not be written after enrolling; the code was not used): %w", err)
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return cred, fmt.Errorf("无法创建数据文件夹 (cannot create the data folder) %s: %w", dataDir, err)
-	}
 
 	var ca *x509.Certificate
 	var pinErr *PinError
@@ -130,6 +127,9 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 		// A hub that does not know EnrollRequest.Point used the code up.
 		return Credential{}, fmt.Errorf("注册码属于查阅点 %s,而本机配置为 %s:未保存凭证;该注册码已用掉,请向区办公室索取 %s 的注册码 (the code was for point %s, this kiosk is %s: nothing saved; the code is used up, ask for one for %s)",
 			termtext.Line(cred.Point), termtext.Line(expect), termtext.Line(expect), termtext.Line(cred.Point), termtext.Line(expect), termtext.Line(expect))
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return Credential{}, fmt.Errorf("无法创建数据文件夹 (cannot create the data folder) %s: %w", dataDir, err)
 	}
 	// The config first: a kiosk that then fails to save the credential
 	// counts under its enrolled id already and enrols again with a new code.
