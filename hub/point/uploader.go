@@ -38,6 +38,10 @@ type Options struct {
 	// months-long backlog never takes the processor from the screen for
 	// long (default 200 ms: 50,000 visits cost 10 s more).
 	BatchPause time.Duration
+	// RefusedRetry is how long a visit the hub refused waits before this
+	// uploader offers it again (default 1 hour: a kiosk whose clock ran
+	// ahead does not resend its future visits every minute).
+	RefusedRetry time.Duration
 	// BatchSize is the most visits a batch carries (default and at most
 	// api.MaxBatchVisits).
 	BatchSize int
@@ -70,6 +74,9 @@ func (o *Options) defaults(c Credential) {
 	} else if o.BatchPause == 0 {
 		o.BatchPause = 200 * time.Millisecond
 	}
+	if o.RefusedRetry <= 0 {
+		o.RefusedRetry = time.Hour
+	}
 	if o.BatchSize <= 0 || o.BatchSize > api.MaxBatchVisits {
 		o.BatchSize = api.MaxBatchVisits
 	}
@@ -97,16 +104,17 @@ type Uploader struct {
 	store Store
 	opt   Options
 
-	pass    sync.Mutex // one upload pass at a time
-	mu      sync.Mutex
-	lastErr string
+	pass      sync.Mutex           // one upload pass at a time
+	refusedAt map[string]time.Time // when the hub refused a visit; under pass
+	mu        sync.Mutex
+	lastErr   string
 }
 
 // NewUploader returns an uploader for the enrolled point cred.Point.
 // Negative BatchPause means no pause.
 func NewUploader(cred Credential, store Store, opt Options) *Uploader {
 	opt.defaults(cred)
-	return &Uploader{cred: cred, store: store, opt: opt}
+	return &Uploader{cred: cred, store: store, opt: opt, refusedAt: map[string]time.Time{}}
 }
 
 // Summary is what one SyncOnce did.
@@ -167,9 +175,17 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 }
 
 // upload sends batches until none is left. A visit the hub refused is not
-// offered again in the same pass.
+// offered again in the same pass, nor by this uploader for RefusedRetry.
 func (u *Uploader) upload(ctx context.Context, sum *Summary) error {
+	now := u.opt.Now()
 	refused := map[string]bool{}
+	for id, at := range u.refusedAt {
+		if d := now.Sub(at); d >= 0 && d < u.opt.RefusedRetry {
+			refused[id] = true
+		} else {
+			delete(u.refusedAt, id)
+		}
+	}
 	for first := true; ; first = false {
 		if !first && u.opt.BatchPause > 0 {
 			select {
@@ -200,8 +216,9 @@ func (u *Uploader) upload(ctx context.Context, sum *Summary) error {
 			inBatch[v.ID] = true
 		}
 		for _, r := range ack.Refused {
-			if inBatch[r.ID] {
+			if inBatch[r.ID] && !refused[r.ID] {
 				refused[r.ID] = true
+				u.refusedAt[r.ID] = now
 				sum.Refused = append(sum.Refused, r)
 			}
 		}

@@ -117,7 +117,8 @@ func TestRefusedStayUnsentAndComeAgainLater(t *testing.T) {
 	pointtest.AddVisits(t, db, "jinqueshan", since2026, 1200)
 	// A kiosk whose clock ran three days ahead.
 	future := pointtest.AddVisits(t, db, "jinqueshan", time.Now().Add(72*time.Hour), 3)
-	u := NewUploader(cred, store, Options{BatchPause: -1, BatchSize: 600})
+	now := time.Now()
+	u := NewUploader(cred, store, Options{BatchPause: -1, BatchSize: 600, Now: func() time.Time { return now }})
 	sum, err := u.SyncOnce(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -128,15 +129,24 @@ func TestRefusedStayUnsentAndComeAgainLater(t *testing.T) {
 	if sum.Refused[0].ID != future[0] || !strings.Contains(sum.Refused[0].Reason, "一天以上") {
 		t.Fatalf("refusal %+v", sum.Refused[0])
 	}
-	// Not offered twice in one pass; offered again by the next one.
+	// Not offered twice in one pass, nor in the next hour.
 	if n := h.TimesOffered("jinqueshan", future[2]); n != 1 {
 		t.Fatalf("offered %d times in one pass", n)
 	}
+	now = now.Add(59 * time.Minute)
 	sum, err = u.SyncOnce(context.Background())
-	if err != nil || sum.Sent != 3 || len(sum.Refused) != 3 || sum.Unsent != 3 {
-		t.Fatalf("%+v %v", sum, err)
+	if err != nil || sum.Sent != 0 || sum.Unsent != 3 {
+		t.Fatalf("within the hour: %+v %v", sum, err)
 	}
-	if n := h.TimesOffered("jinqueshan", future[2]); n != 2 {
+	// An hour on, or another uploader (kiosk sync), offers them again.
+	now = now.Add(time.Minute)
+	for _, u := range []*Uploader{u, NewUploader(cred, store, Options{BatchPause: -1})} {
+		sum, err = u.SyncOnce(context.Background())
+		if err != nil || sum.Sent != 3 || len(sum.Refused) != 3 || sum.Unsent != 3 {
+			t.Fatalf("%+v %v", sum, err)
+		}
+	}
+	if n := h.TimesOffered("jinqueshan", future[2]); n != 3 {
 		t.Fatalf("offered %d times", n)
 	}
 }
