@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"kiosk/config"
 	"kiosk/hub/api"
@@ -84,6 +85,8 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 		return cred, fmt.Errorf("注册后无法写入查阅点编号,未使用注册码 (the point could not be written after enrolling; the code was not used): %w", err)
 	}
 
+	// The handshake runs on the transport's goroutine.
+	var mu sync.Mutex
 	var ca *x509.Certificate
 	var pinErr *PinError
 	client := newClient(&tls.Config{
@@ -93,6 +96,8 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 		InsecureSkipVerify: true,
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			c, err := pinnedCA(cs.PeerCertificates, pin, host)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
 				pinErr = err
 				return err
@@ -104,6 +109,8 @@ func Enroll(ctx context.Context, dataDir, hubURL, code, caSHA256 string, opt Enr
 	defer client.CloseIdleConnections()
 	var resp api.EnrollResponse
 	err = post(ctx, client, base, api.PathEnroll, "", api.EnrollRequest{Code: code, KioskVersion: opt.KioskVersion, Point: expect}, &resp)
+	mu.Lock()
+	defer mu.Unlock()
 	var he *HubError
 	switch {
 	case pinErr != nil:
