@@ -29,6 +29,8 @@ const hubUsage = `Usage: kiosk hub COMMAND --data H [args]
   report --data H --year Y [--format json|csv|xlsx|md] [--out F] [--silent-since DATE]
                                 全区年度汇总表(与 visits merge 相同的格式)
   status --data H [--json]      各查阅点的心跳、版本、人次、未上传数、错误
+  keygen --data H               生成区办公室的内容签名密钥(Ed25519)
+  sign --data H PACK --out F    检查内容包并生成签名发布包(离线交付,见 docs/release.md)
 
 The district office's hub: points upload their visits to it over HTTPS.
 See docs/hub.md.`
@@ -55,10 +57,32 @@ func cmdHub(a *app, args []string) error {
 		return hubReport(a, rest)
 	case "status":
 		return hubStatus(a, rest)
+	case "keygen":
+		return exitStatus(hubKeygen(rest, a.stdout, a.stderr))
+	case "sign":
+		return exitStatus(hubSign(rest, a.stdout, a.stderr))
 	}
 	fmt.Fprintf(a.stderr, "kiosk hub: 未知的命令 %q (unknown command)\n\n%s\n", sub, hubUsage)
 	return errUsage
 }
+
+// exitStatus carries a command function's exit status (it has printed its
+// own messages) through cmdHub's error return.
+func exitStatus(code int) error {
+	switch code {
+	case 0:
+		return nil
+	case 2:
+		return errUsage
+	}
+	return silentExit(code)
+}
+
+// silentExit is an exit status whose message was already printed.
+type silentExit int
+
+func (e silentExit) Error() string { return "" }
+func (e silentExit) ExitCode() int { return int(e) }
 
 // hubFlags is a sub-command's flag set with --data, the hub's folder.
 type hubFlags struct {
