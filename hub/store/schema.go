@@ -61,6 +61,10 @@ CREATE TABLE point_status (
 	unsent INTEGER NOT NULL,
 	last_error TEXT NOT NULL
 );`,
+	// 2: signed content releases and their roll-out (publishing).
+	`SELECT 1;`,
+	// 3: office staff, their sessions and the audit log (status page).
+	`SELECT 1;`,
 }
 
 // stepsFor is steps in the dialect's words.
