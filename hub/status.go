@@ -24,6 +24,7 @@ type PointStatus struct {
 	KioskVersion   string    `json:"kiosk_version"`
 	ContentVersion string    `json:"content_version"`
 	HubToday       int       `json:"hub_visits_today"`
+	HubMonth       int       `json:"hub_visits_month"`
 	HubYear        int       `json:"hub_visits_year"`
 	PointToday     int       `json:"point_visits_today"`
 	PointYear      int       `json:"point_visits_year"`
@@ -54,7 +55,7 @@ func Status(ctx context.Context, st *store.Store, now time.Time) ([]PointStatus,
 	for _, p := range pts {
 		ps := PointStatus{ID: p.ID, Name: termtext.Line(p.Name), Level: p.Level, Enrolled: p.Active, LastUpload: p.LastUpload, AgoSeconds: -1}
 		c := counts[p.ID]
-		ps.HubToday, ps.HubYear = c.Today, c.Year
+		ps.HubToday, ps.HubMonth, ps.HubYear = c.Today, c.Month, c.Year
 		if s, ok := statuses[p.ID]; ok {
 			ps.LastSeen = s.Seen
 			ps.AgoSeconds = math.Round(now.Sub(s.Seen).Seconds())

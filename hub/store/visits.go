@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,15 +99,17 @@ func (s *Store) EachVisit(ctx context.Context, year int, fn func(visits.VisitRec
 }
 
 // Counts are a point's visits the hub holds.
-type Counts struct{ Today, Year int }
+type Counts struct{ Today, Month, Year int }
 
-// VisitCounts counts each point's visits of today's local date and of its
-// year (dates as the points recorded them).
+// VisitCounts counts each point's visits of today's local date, of its
+// month and of its year (dates as the points recorded them).
 func (s *Store) VisitCounts(ctx context.Context, today time.Time) (map[string]Counts, error) {
 	d := today.Format(time.DateOnly)
+	month := today.Format("2006-01") + "-01"
 	from, to := fmt.Sprintf("%04d-01-01", today.Year()), fmt.Sprintf("%04d-01-01", today.Year()+1)
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT point, count(*), coalesce(sum(CASE WHEN day = ? THEN 1 ELSE 0 END), 0)
-		FROM visits WHERE day >= ? AND day < ? GROUP BY point`), d, from, to)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT point, count(*), coalesce(sum(CASE WHEN day = ? THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN day >= ? AND day <= ? THEN 1 ELSE 0 END), 0)
+		FROM visits WHERE day >= ? AND day < ? GROUP BY point`), d, month, d, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -115,10 +118,36 @@ func (s *Store) VisitCounts(ctx context.Context, today time.Time) (map[string]Co
 	for rows.Next() {
 		var p string
 		var c Counts
-		if err := rows.Scan(&p, &c.Year, &c.Today); err != nil {
+		if err := rows.Scan(&p, &c.Year, &c.Today, &c.Month); err != nil {
 			return nil, err
 		}
 		out[p] = c
+	}
+	return out, rows.Err()
+}
+
+// PointMonths gives one point's visits of year by month, counted in the
+// database (the office's page of one point).
+func (s *Store) PointMonths(ctx context.Context, point string, year int) ([12]int, error) {
+	var out [12]int
+	from, to := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-01-01", year+1)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT substr(day, 6, 2), count(*) FROM visits
+		WHERE day >= ? AND day < ? AND point = ? GROUP BY substr(day, 6, 2)`), from, to, point)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m string
+		var n int
+		if err := rows.Scan(&m, &n); err != nil {
+			return out, err
+		}
+		i, err := strconv.Atoi(m)
+		if err != nil || i < 1 || i > 12 {
+			return out, fmt.Errorf("visit day with month %q", m)
+		}
+		out[i-1] = n
 	}
 	return out, rows.Err()
 }
