@@ -17,6 +17,7 @@ import (
 
 	"kiosk/hub/api"
 	"kiosk/hub/store"
+	"kiosk/hub/web"
 	"kiosk/internal/termtext"
 )
 
@@ -46,8 +47,9 @@ func info(r *http.Request) *reqInfo {
 	return &reqInfo{}
 }
 
-// Handler is the hub's HTTP handler: the protocol's paths, /healthz and
-// /metrics; any other path is 404.
+// Handler is the hub's HTTP handler: the protocol's paths, /healthz,
+// /metrics and the office's pages under /office/ (/ redirects there); any
+// other path is 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(api.PathEnroll, s.post(s.handleEnroll))
@@ -55,6 +57,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(api.PathHeartbeat, s.post(s.handleHeartbeat))
 	mux.HandleFunc(api.PathHealth, s.get(s.handleHealth))
 	mux.HandleFunc(api.PathMetrics, s.get(s.handleMetrics))
+	// The office's pages: staff only, by a session cookie (a point's
+	// token opens nothing there).
+	mux.Handle(web.Prefix, s.office())
+	mux.Handle("GET /{$}", http.RedirectHandler(web.Prefix, http.StatusSeeOther))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusNotFound, refusedNotFound, "没有这个地址 (no such path)")
 	})
@@ -121,7 +127,12 @@ func (s *Server) observe(h http.Handler) http.Handler {
 		path := r.URL.Path
 		switch path {
 		case api.PathEnroll, api.PathVisits, api.PathHeartbeat, api.PathHealth, api.PathMetrics:
+		case "/":
 		default:
+			if strings.HasPrefix(path, web.Prefix) {
+				path = web.Prefix
+				break
+			}
 			path = "other"
 		}
 		s.metrics.observe(path, d)

@@ -169,11 +169,13 @@ func TestUnknownAndRevokedCredentials(t *testing.T) {
 }
 
 // There is no HTTP endpoint for the report or the status: a point's
-// credential reads nothing but its own acknowledgements.
+// credential reads nothing but its own acknowledgements. (The office's
+// pages under /office/, where / leads, take a staff session only:
+// office_test.go.)
 func TestNoOtherPaths(t *testing.T) {
 	h := startHub(t, "sqlite", nil)
 	tok := h.enrol(t, "xq-01")
-	for _, path := range []string{"/", "/report", "/status", "/api/v1/report", "/api/v1/status", "/api/v1/points",
+	for _, path := range []string{"/report", "/status", "/api/v1/report", "/api/v1/status", "/api/v1/points",
 		"/api/v1/visits/xq-01", "/api/v1/", "/hub.db", "/ca.key", "/../hub.toml", "/debug/pprof/"} {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			status, body, _ := h.do(t, method, path, tok, nil)
