@@ -20,11 +20,11 @@ type group struct {
 }
 
 type pointsData struct {
-	All                                   []Point
-	Groups                                []group
+	All                                    []Point
+	Groups                                 []group
 	Online, Offline, Stale, Skewed, Errors int
-	Today, Month, Year                    int
-	ThisYear, LastYear                    int
+	Today, Month, Year                     int
+	ThisYear, LastYear                     int
 }
 
 func levelRank(l string) int {
