@@ -29,6 +29,7 @@ const hubUsage = `Usage: kiosk hub COMMAND --data H [args]
   report --data H --year Y [--format json|csv|xlsx|md] [--out F] [--silent-since DATE]
                                 全区年度汇总表(与 visits merge 相同的格式)
   status --data H [--json]      各查阅点的心跳、版本、人次、未上传数、错误
+  user add --data H NAME        新建状态页(https://HUB/office/)的工作人员账户
   keygen --data H               生成区办公室的内容签名密钥(Ed25519)
   sign --data H PACK --out F    检查内容包并生成签名发布包(离线交付,见 docs/release.md)
 
@@ -57,6 +58,8 @@ func cmdHub(a *app, args []string) error {
 		return hubReport(a, rest)
 	case "status":
 		return hubStatus(a, rest)
+	case "user":
+		return hubUser(a, rest)
 	case "keygen":
 		return exitStatus(hubKeygen(rest, a.stdout, a.stderr))
 	case "sign":
