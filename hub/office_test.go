@@ -39,14 +39,14 @@ func (h *testHub) addStaff(t *testing.T, name, pw string) {
 	}
 }
 
-// browser is a Go client with cookies that trusts the hub's CA and does
+// staffClient is a Go client with cookies that trusts the hub's CA and does
 // not follow redirects.
-type browser struct {
+type staffClient struct {
 	h *testHub
 	c *http.Client
 }
 
-func (h *testHub) browser(t *testing.T) *browser {
+func (h *testHub) staffClient(t *testing.T) *staffClient {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -54,10 +54,10 @@ func (h *testHub) browser(t *testing.T) *browser {
 	c := clientFor(h.caPool)
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{h: h, c: c}
+	return &staffClient{h: h, c: c}
 }
 
-func (b *browser) do(t *testing.T, method, path string, form url.Values, header http.Header) (*http.Response, string) {
+func (b *staffClient) do(t *testing.T, method, path string, form url.Values, header http.Header) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -97,7 +97,7 @@ func csrfOf(t *testing.T, page string) string {
 }
 
 // login opens the login page and posts name and password with its token.
-func (b *browser) login(t *testing.T, name, pw string) (*http.Response, string) {
+func (b *staffClient) login(t *testing.T, name, pw string) (*http.Response, string) {
 	t.Helper()
 	_, page := b.do(t, http.MethodGet, "/office/login", nil, nil)
 	return b.do(t, http.MethodPost, "/office/login", url.Values{"csrf": {csrfOf(t, page)}, "name": {name}, "password": {pw}}, nil)
@@ -109,7 +109,7 @@ func TestOfficeLoginCSRFAndCookies(t *testing.T) {
 			h := startHub(t, db, nil)
 			h.addStaff(t, "wang", "correct horse battery")
 			tok := h.enrol(t, "xq-01")
-			b := h.browser(t)
+			b := h.staffClient(t)
 
 			// Not logged in, even with a point's token: to the login page; a
 			// POST is refused.
@@ -143,7 +143,7 @@ func TestOfficeLoginCSRFAndCookies(t *testing.T) {
 					t.Fatalf("login with %v: %d", form, resp.StatusCode)
 				}
 			}
-			other := h.browser(t) // another browser's token is no good either
+			other := h.staffClient(t) // another browser's token is no good either
 			if resp, _ := other.do(t, http.MethodPost, "/office/login", url.Values{"csrf": {csrfOf(t, page)}, "name": {"wang"}, "password": {"correct horse battery"}}, nil); resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("login with another browser's token: %d", resp.StatusCode)
 			}
@@ -195,7 +195,7 @@ func TestOfficeLoginCSRFAndCookies(t *testing.T) {
 				t.Fatalf("after logout: %d", resp.StatusCode)
 			}
 			// The old cookie, replayed, opens nothing.
-			replay := h.browser(t)
+			replay := h.staffClient(t)
 			req, _ := http.NewRequest(http.MethodGet, h.url+"/office/", nil)
 			req.AddCookie(&http.Cookie{Name: session.Name, Value: session.Value})
 			if r, err := replay.c.Do(req); err != nil || r.StatusCode != http.StatusSeeOther {
@@ -211,7 +211,7 @@ func TestOfficeLockout(t *testing.T) {
 			clk := newClock(time.Date(2026, 11, 30, 9, 0, 0, 0, cst))
 			h := startHub(t, db, nil, WithClock(clk.Now))
 			h.addStaff(t, "wang", "correct horse battery")
-			b := h.browser(t)
+			b := h.staffClient(t)
 			// A name that exists and one that does not answer alike.
 			for _, name := range []string{"nobody", "wang"} {
 				for i := 1; i <= 4; i++ {
@@ -265,7 +265,7 @@ func TestOfficePagesAndDownload(t *testing.T) {
 		ContentVersion: "2026-11", LastError: "<script>alert(1)</script>\x1b[31m\u202e超时"}); st != 200 {
 		t.Fatalf("heartbeat: %d %s", st, body)
 	}
-	b := h.browser(t)
+	b := h.staffClient(t)
 	if resp, _ := b.login(t, "wang", "correct horse battery"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}

@@ -172,7 +172,7 @@ func (s *Site) when(t time.Time) string {
 // ago words the time since t in Chinese: 刚刚, 5 分钟前, 3 小时前, 12 天前.
 func (s *Site) ago(t time.Time) string {
 	if t.IsZero() {
-		return "从未联系"
+		return "无心跳"
 	}
 	d := s.cfg.Now().Sub(t)
 	switch {
