@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"kiosk/hub"
 	"kiosk/internal/termtext"
+	"kiosk/internal/texttable"
 )
 
 func hubReport(a *app, args []string) error {
@@ -105,8 +105,7 @@ last error and clock skew.`)
 // writeHubStatus prints one line per point; every text the points sent
 // is made safe for the terminal (hub.Status did), ids and names too.
 func writeHubStatus(w io.Writer, sts []hub.PointStatus) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "查阅点 point\t名称 name\t心跳 heartbeat\t版本 kiosk\t内容 content\t今天 today hub/point\t今年 year hub/point\t未上传 unsent\t时钟 skew\t错误 last error")
+	rows := [][]string{{"查阅点 point", "名称 name", "心跳 heartbeat", "版本 kiosk", "内容 content", "今天 today hub/point", "今年 year hub/point", "未上传 unsent", "时钟 skew", "错误 last error"}}
 	online, flagged := 0, 0
 	for _, s := range sts {
 		hb := "从未 never"
@@ -122,6 +121,9 @@ func writeHubStatus(w io.Writer, sts []hub.PointStatus) {
 		skew := "-"
 		if !s.LastSeen.IsZero() {
 			skew = fmt.Sprintf("%+.0fs", s.SkewSeconds)
+			if skew == "-0s" {
+				skew = "+0s"
+			}
 			if s.SkewFlagged {
 				skew = "! " + skew
 				flagged++
@@ -131,11 +133,12 @@ func writeHubStatus(w io.Writer, sts []hub.PointStatus) {
 		if r := []rune(last); len(r) > 60 {
 			last = string(r[:60]) + "…"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%d/%d\t%d\t%s\t%s\n",
+		rows = append(rows, []string{
 			termtext.Line(s.ID), termtext.Line(s.Name), hb, termtext.Line(s.KioskVersion), termtext.Line(s.ContentVersion),
-			s.HubToday, s.PointToday, s.HubYear, s.PointYear, s.Unsent, skew, termtext.Line(last))
+			fmt.Sprintf("%d/%d", s.HubToday, s.PointToday), fmt.Sprintf("%d/%d", s.HubYear, s.PointYear),
+			fmt.Sprint(s.Unsent), skew, termtext.Line(last)})
 	}
-	tw.Flush()
+	texttable.Write(w, rows, 2)
 	fmt.Fprintf(w, "\n在线 %d / %d 个查阅点;时钟偏差超过 5 分钟:%d (online %d of %d; clock off by more than 5 minutes: %d)\n",
 		online, len(sts), flagged, online, len(sts), flagged)
 }

@@ -36,7 +36,13 @@ type serveProc struct {
 // its "serving" log line.
 func startServe(t *testing.T, bin, dir string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(bin, "hub", "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	return startServeAt(t, bin, dir, "127.0.0.1:0")
+}
+
+// startServeAt is startServe on a given address (a restart keeps it).
+func startServeAt(t *testing.T, bin, dir, addr string) *serveProc {
+	t.Helper()
+	cmd := exec.Command(bin, "hub", "serve", "--data", dir, "--listen", addr)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

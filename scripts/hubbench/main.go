@@ -42,6 +42,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"kiosk/hub"
 	"kiosk/hub/api"
 	"kiosk/internal/pgtest"
 	"kiosk/visits"
@@ -310,20 +311,12 @@ func kiosk(bin string, args ...string) (string, error) {
 // hubClient trusts the hub's CA, found in its folder.
 func hubClient(h string) (*http.Client, error) {
 	pool := x509.NewCertPool()
-	found := false
-	for _, pat := range []string{"ca.crt", "ca.pem", "*ca*.pem", "*ca*.crt"} {
-		ms, _ := filepath.Glob(filepath.Join(h, pat))
-		for _, m := range ms {
-			if b, err := os.ReadFile(m); err == nil && pool.AppendCertsFromPEM(b) {
-				found = true
-			}
-		}
-		if found {
-			break
-		}
+	b, err := os.ReadFile(filepath.Join(h, hub.CACert))
+	if err != nil {
+		return nil, err
 	}
-	if !found {
-		return nil, fmt.Errorf("no CA certificate in %s", h)
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("no CA certificate in %s", hub.CACert)
 	}
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 128}
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
