@@ -159,14 +159,38 @@ const maxFormBytes = 64 << 10
 // form serves a POST from logged-in staff whose form carries the
 // session's CSRF token; anything else is 403.
 func (s *Site) form(h func(http.ResponseWriter, *http.Request, sessionInfo)) http.HandlerFunc {
+	return s.checked(maxFormBytes, false, h)
+}
+
+// upload is form for a multipart form with a file of up to limit bytes.
+func (s *Site) upload(limit int64, h func(http.ResponseWriter, *http.Request, sessionInfo)) http.HandlerFunc {
+	return s.checked(limit+maxFormBytes, true, h)
+}
+
+func (s *Site) checked(limit int64, multi bool, h func(http.ResponseWriter, *http.Request, sessionInfo)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, ok := s.session(r)
 		if !ok {
 			s.fail(w, r, http.StatusForbidden, "请先登录 (log in first)")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var err error
+		if multi && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			// Files over 1 MiB wait on disk, removed when the request ends.
+			err = r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("上传的内容超过 %d MB (the upload is over %d MB)", limit>>20, limit>>20))
+				return
+			}
 			s.fail(w, r, http.StatusBadRequest, "表单无法读取 (unreadable form)")
 			return
 		}

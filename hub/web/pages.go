@@ -46,6 +46,26 @@ func clean(p Point) Point {
 	return p
 }
 
+// groups cleans the points and puts them in order: county, then
+// township, each by id.
+func groups(pts []Point) []group {
+	for i := range pts {
+		pts[i] = clean(pts[i])
+	}
+	slices.SortStableFunc(pts, func(a, b Point) int {
+		return cmp.Or(cmp.Compare(levelRank(a.Level), levelRank(b.Level)), cmp.Compare(a.ID, b.ID))
+	})
+	byLevel := map[int][]Point{}
+	for _, p := range pts {
+		byLevel[levelRank(p.Level)] = append(byLevel[levelRank(p.Level)], p)
+	}
+	g := []group{{"县级查阅点", byLevel[0]}, {"乡镇查阅点", byLevel[1]}}
+	if len(byLevel[2]) > 0 {
+		g = append(g, group{"其他查阅点", byLevel[2]})
+	}
+	return g
+}
+
 func (s *Site) points(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
 	now := s.cfg.Now()
 	pts, err := s.cfg.Points(r.Context(), now)
@@ -54,17 +74,9 @@ func (s *Site) points(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
 		s.fail(w, r, http.StatusInternalServerError, "无法读取查阅点状态 (cannot read the points' status)")
 		return
 	}
-	for i := range pts {
-		pts[i] = clean(pts[i])
-	}
-	slices.SortStableFunc(pts, func(a, b Point) int {
-		return cmp.Or(cmp.Compare(levelRank(a.Level), levelRank(b.Level)), cmp.Compare(a.ID, b.ID))
-	})
 	year := now.In(s.cfg.Location).Year()
-	d := pointsData{All: pts, ThisYear: year, LastYear: year - 1}
-	byLevel := map[int][]Point{}
+	d := pointsData{All: pts, ThisYear: year, LastYear: year - 1, Groups: groups(pts)}
 	for _, p := range pts {
-		byLevel[levelRank(p.Level)] = append(byLevel[levelRank(p.Level)], p)
 		if p.Online {
 			d.Online++
 		} else {
@@ -82,10 +94,6 @@ func (s *Site) points(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
 		d.Today += p.Today
 		d.Month += p.Month
 		d.Year += p.Year
-	}
-	d.Groups = []group{{"县级查阅点", byLevel[0]}, {"乡镇查阅点", byLevel[1]}}
-	if len(byLevel[2]) > 0 {
-		d.Groups = append(d.Groups, group{"其他查阅点", byLevel[2]})
 	}
 	s.render(w, r, http.StatusOK, "points", view{Title: "全部查阅点", User: ss.name, CSRF: ss.csrf, Now: now, Data: d})
 }

@@ -65,7 +65,12 @@ type Config struct {
 	// Location is the office's time zone for the pages (default
 	// time.Local).
 	Location *time.Location
+	// Releases is the publishing; nil: no releases page.
+	Releases *Releases
 }
+
+// DefaultMaxUpload bounds an uploaded pack when Releases.MaxUpload is 0.
+const DefaultMaxUpload = 300 << 20
 
 // Site serves the pages. Make it with New.
 type Site struct {
@@ -82,6 +87,13 @@ func New(cfg Config) (*Site, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.Local
 	}
+	if cfg.Releases != nil {
+		rel := *cfg.Releases
+		if rel.MaxUpload <= 0 {
+			rel.MaxUpload = DefaultMaxUpload
+		}
+		cfg.Releases = &rel
+	}
 	s := &Site{cfg: cfg, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
 		"when":  s.when,
@@ -89,7 +101,7 @@ func New(cfg Config) (*Site, error) {
 		"skew":  skewText,
 		"level": levelName,
 	}
-	for _, p := range []string{"login", "points", "point", "audit", "error"} {
+	for _, p := range []string{"login", "points", "point", "audit", "error", "releases", "publish"} {
 		t, err := template.New(p).Funcs(funcs).ParseFS(files, "templates/base.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", p, err)
@@ -109,6 +121,12 @@ func New(cfg Config) (*Site, error) {
 	m.HandleFunc("GET "+Prefix+"point/{id}", s.page(s.point))
 	m.HandleFunc("GET "+Prefix+"report", s.page(s.report))
 	m.HandleFunc("GET "+Prefix+"audit", s.page(s.audit))
+	if rel := s.cfg.Releases; rel != nil {
+		m.HandleFunc("GET "+Prefix+"releases", s.page(s.releasesPage))
+		m.HandleFunc("GET "+Prefix+"releases/new", s.page(s.publishPage))
+		m.HandleFunc("POST "+Prefix+"releases", s.upload(rel.MaxUpload, s.publish))
+		m.HandleFunc("POST "+Prefix+"releases/{n}/widen", s.form(s.widen))
+	}
 	m.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "没有这个页面 (no such page)")
 	})
@@ -130,16 +148,19 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // view is what every page's template gets.
 type view struct {
-	Title string
-	User  string // empty: not logged in
-	CSRF  string
-	Now   time.Time
-	Data  any
+	Title    string
+	Releases bool   // the releases page exists
+	Refresh  int    // seconds: the page reloads itself (meta refresh, no script)
+	User     string // empty: not logged in
+	CSRF     string
+	Now      time.Time
+	Data     any
 }
 
 // render writes a page; a template error is a 500 with nothing half
 // written.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	v.Releases = s.cfg.Releases != nil
 	var b bytes.Buffer
 	if err := s.pages[page].ExecuteTemplate(&b, "base", v); err != nil {
 		s.cfg.Log.Error("rendering a page", "page", page, "err", err)
