@@ -193,7 +193,7 @@ func TestAddVisitsOnceAndReadBack(t *testing.T) {
 			t.Fatalf("2027 months: %v %v", months, err)
 		}
 		c, err := s.VisitCounts(ctx, t0)
-		if err != nil || c["xq-01"] != (Counts{Today: 1, Year: 40}) || c["zj-07"] != (Counts{Today: 0, Year: 1}) {
+		if err != nil || c["xq-01"] != (Counts{Today: 1, Month: 1, Year: 40}) || c["zj-07"] != (Counts{Today: 0, Month: 0, Year: 1}) {
 			t.Fatalf("counts %v %v", c, err)
 		}
 		pts, _ := s.Points(ctx)
