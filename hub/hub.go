@@ -25,9 +25,13 @@ type Server struct {
 	metrics *metrics
 	points  *limiter // per point
 	enrol   *limiter // per remote address
+	logins  *limiter // failed staff logins per remote address
 	http    *http.Server
 	closing atomic.Bool
 }
+
+// loginFailuresPerMinute bounds failed staff logins per remote address.
+const loginFailuresPerMinute = 10
 
 // Option changes a Server made by New.
 type Option func(*Server)
@@ -47,6 +51,10 @@ func New(cfg Config, st *store.Store, cert tls.Certificate, log *slog.Logger, op
 		metrics: newMetrics(),
 		points:  newLimiter(cfg.Limits.PointPerMinute, cfg.Limits.PointBurst),
 		enrol:   newLimiter(cfg.Limits.EnrollPerMinute, cfg.Limits.EnrollPerMinute),
+		// Failed staff logins from one address: 10 at once, then one every
+		// 6 seconds. Each name locks after 5 (hub/web); this stops one
+		// address trying many names.
+		logins: newLimiter(loginFailuresPerMinute, loginFailuresPerMinute),
 	}
 	for _, o := range opts {
 		o(s)

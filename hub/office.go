@@ -19,8 +19,9 @@ func (s *Server) office() http.Handler {
 		Report: func(ctx context.Context, year int) (*visits.Report, error) {
 			return BuildReport(ctx, s.store, ReportOptions{Year: year, Labels: s.cfg.Labels, Now: s.now})
 		},
-		Now: s.now,
-		Log: s.log,
+		Now:         s.now,
+		Log:         s.log,
+		AddressGate: addressGate{s.logins},
 	})
 	if err != nil {
 		// The templates are embedded: only a broken build gets here.
@@ -49,3 +50,11 @@ func (s *Server) officePoints(ctx context.Context, now time.Time) ([]web.Point, 
 	}
 	return out, nil
 }
+
+// addressGate is the hub's limiter of failed logins per address.
+type addressGate struct{ l *limiter }
+
+func (g addressGate) Check(addr string, now time.Time) (bool, time.Duration) {
+	return g.l.check(addr, now)
+}
+func (g addressGate) Failed(addr string, now time.Time) { g.l.penalise(addr, now) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -321,4 +322,26 @@ func rowWith(t *testing.T, s, word string) string {
 	}
 	t.Fatalf("no line with %s in\n%s", word, s)
 	return ""
+}
+
+// One address trying many names is stopped after 10 failures, before any
+// name is locked; the right password then waits too.
+func TestOfficeFailuresPerAddress(t *testing.T) {
+	clk := newClock(time.Date(2026, 11, 30, 9, 0, 0, 0, cst))
+	h := startHub(t, "sqlite", nil, WithClock(clk.Now))
+	h.addStaff(t, "wang", "correct horse battery")
+	b := h.staffClient(t)
+	for i := range loginFailuresPerMinute {
+		if resp, _ := b.login(t, fmt.Sprintf("name%d", i), "guess"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, page := b.login(t, "wang", "correct horse battery")
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(page, "从此地址登录失败次数过多") || resp.Header.Get("Retry-After") != "6" {
+		t.Fatalf("after 10 failures from one address: %d %v %s", resp.StatusCode, resp.Header, page)
+	}
+	clk.Add(6 * time.Second)
+	if resp, _ := b.login(t, "wang", "correct horse battery"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("6 s later: %d", resp.StatusCode)
+	}
 }

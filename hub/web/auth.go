@@ -50,8 +50,11 @@ const (
 	EventLoginFailed = "login_failed"
 	EventLockout     = "lockout"      // the failure that locked the name
 	EventLocked      = "login_locked" // an attempt while locked
-	EventLogout      = "logout"
-	EventPublish     = "publish"
+	// EventAddressLimited: an attempt from an address with too many
+	// failures.
+	EventAddressLimited = "login_address_limited"
+	EventLogout         = "logout"
+	EventPublish        = "publish"
 )
 
 // dummyHash is compared against when the name is no account, so that a
@@ -262,6 +265,16 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusUnauthorized, loginData{Name: name, Error: "请输入用户名和密码 (enter your name and password)"})
 		return
 	}
+	if g := s.cfg.AddressGate; g != nil {
+		if ok, wait := g.Check(remoteHost(r), now); !ok {
+			secs := max(1, int((wait+time.Second-1)/time.Second))
+			s.audit1(ctx, r, name, EventAddressLimited, "")
+			w.Header().Set("Retry-After", fmt.Sprint(secs))
+			s.showLogin(w, r, http.StatusTooManyRequests, loginData{Name: name, Error: fmt.Sprintf(
+				"从此地址登录失败次数过多,请 %d 秒后再试 (too many failed logins from this address: try again in %d s)", secs, secs)})
+			return
+		}
+	}
 	until, err := s.cfg.Store.LockedUntil(ctx, name, now)
 	if err != nil {
 		s.cfg.Log.Error("reading the lockout", "err", err)
@@ -285,6 +298,9 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	}
 	good := bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil && known
 	if !good {
+		if g := s.cfg.AddressGate; g != nil {
+			g.Failed(remoteHost(r), now)
+		}
 		until, err := s.cfg.Store.LoginFailed(ctx, name, now, MaxFailures, LockFor)
 		if err != nil {
 			s.cfg.Log.Error("counting a failed login", "err", err)

@@ -236,6 +236,8 @@ func eventName(e string) string {
 		return "连续失败,锁定"
 	case EventLocked:
 		return "锁定期间尝试登录"
+	case EventAddressLimited:
+		return "此地址失败过多,拒绝"
 	case EventLogout:
 		return "退出"
 	case EventPublish:

@@ -67,6 +67,17 @@ type Config struct {
 	Location *time.Location
 	// Releases is the publishing; nil: no releases page.
 	Releases *Releases
+	// AddressGate, when set, limits failed logins per remote address
+	// (many names tried from one address), on top of the lock per name.
+	AddressGate AddressGate
+}
+
+// AddressGate counts failed logins by remote address. Check says whether
+// the address may try now, else how long until it may; Failed counts one
+// failure.
+type AddressGate interface {
+	Check(addr string, now time.Time) (bool, time.Duration)
+	Failed(addr string, now time.Time)
 }
 
 // DefaultMaxUpload bounds an uploaded pack when Releases.MaxUpload is 0.
