@@ -13,9 +13,9 @@ type homeScreen struct {
 	list *list
 }
 
-func newHomeScreen(m *Model) *homeScreen {
+func newHomeScreen(e *env) *homeScreen {
 	var items []listItem
-	p := m.d.Pack
+	p := e.content.Pack
 	for _, cat := range p.Catalogues() {
 		n := 0
 		for _, d := range p.Docs {
@@ -34,33 +34,33 @@ func newHomeScreen(m *Model) *homeScreen {
 			d := d
 			items = append(items, listItem{
 				title:  d.Title,
-				meta:   d.Date.Format("2006年1月2日") + " · " + m.d.Sanitize(d.Publisher),
+				meta:   d.Date.Format("2006年1月2日") + " · " + e.sanitize(d.Publisher),
 				indent: 1,
-				open: func(m *Model) tea.Cmd {
-					m.push(newDocumentScreen(m, d))
+				open: func(e *env) tea.Cmd {
+					e.nav.push(newDocumentScreen(e, d))
 					return nil
 				},
 			})
 		}
 	}
-	return &homeScreen{keys: &m.keys, list: newList(items)}
+	return &homeScreen{keys: &e.keys, list: newList(items)}
 }
 
 func (s *homeScreen) crumbs() []string { return []string{"公开目录"} }
 
 func (s *homeScreen) bindings() []binding { return forList(s.keys.listBindings(false), s.list) }
 
-func (s *homeScreen) do(m *Model, a action) tea.Cmd {
-	if cmd, ok := s.list.do(m, a); ok {
+func (s *homeScreen) do(e *env, a action) tea.Cmd {
+	if cmd, ok := s.list.do(e, a); ok {
 		return cmd
 	}
-	return commonAction(m, a)
+	return commonAction(e, a)
 }
 
-func (s *homeScreen) number(m *Model, n int) tea.Cmd { return s.list.number(m, n) }
+func (s *homeScreen) number(e *env, n int) tea.Cmd { return s.list.number(e, n) }
 
-func (s *homeScreen) body(m *Model, w, h int) (string, []zone) {
-	return withIntro(m, "请选择要查阅的文档:按数字键,或点击,或用 ↑↓ 选择后按 Enter。", s.list, w, h)
+func (s *homeScreen) layout(e *env, w, h int) (string, []zone) {
+	return withIntro(e, "请选择要查阅的文档:按数字键,或点击,或用 ↑↓ 选择后按 Enter。", s.list, w, h)
 }
 
-func (s *homeScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }
+func (s *homeScreen) wheel(e *env, delta int) { s.list.wheel(delta) }

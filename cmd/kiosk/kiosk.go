@@ -36,7 +36,6 @@ func runKiosk(a *app) error {
 	// The search index opens after the first frame (~40 ms less before
 	// the kiosk shows), or is built then on a new data folder: the kiosk
 	// says so in its own frame, in Chinese, and offers search when ready.
-	initial := tui.Content{Pack: lc.Pack, Version: lc.Version}
 	live := &liveState{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
@@ -44,19 +43,15 @@ func runKiosk(a *app) error {
 	}
 	defer staffLog.Close()
 	logger := log.New(staffLog, "", log.LstdFlags)
-	deps := tui.Deps{
-		Pack:         initial.Pack,
-		Search:       initial.Search,
-		Version:      initial.Version,
-		CloseContent: initial.Close,
-		ContentInfo:  live.info,
-		Config:       a.cfg,
-		Idle:         a.idle,
-		Renderer:     render.New(render.Options{Style: a.cfg.Kiosk.Style}),
-		Sanitize:     render.Sanitize,
-		Log:          logger.Printf,
-		PINGuard:     &pinFile{path: filepath.Join(a.dataDir, "staff-pin.json")},
-	}
+	deps := tui.Deps{Content: tui.Content{Pack: lc.Pack, Version: lc.Version}, Options: tui.Options{
+		ContentInfo: live.info,
+		Config:      a.cfg,
+		Idle:        a.idle,
+		Renderer:    render.New(render.Options{Style: a.cfg.Kiosk.Style}),
+		Sanitize:    render.Sanitize,
+		Log:         logger.Printf,
+		PINGuard:    &pinFile{path: filepath.Join(a.dataDir, "staff-pin.json")},
+	}}
 	// 繁體: the converter's dictionaries take ~0.1 s to load; load them in
 	// the background so the first frame does not wait.
 	s2t := sync.OnceValue(hanconv.S2T)
@@ -123,11 +118,7 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	idle := a.idle
-	if idle <= 0 {
-		idle = a.cfg.Kiosk.Idle.Duration
-	}
-	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: idle})
+	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: a.cfg.Kiosk.IdleTimeout(a.idle)})
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
