@@ -48,10 +48,11 @@ Flags:`)
 	if *limit < 1 || *limit > 100 {
 		return fmt.Errorf("--limit 应在 1 到 100 之间,不是 %d (--limit must be between 1 and 100)", *limit)
 	}
-	p, dir, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p, dir := kc.Pack, kc.IndexDir
 	ix, err := openIndex(a, dir, p)
 	if err != nil {
 		return err
@@ -207,10 +208,11 @@ func cmdIndex(a *app, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	p, dir, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p, dir := kc.Pack, kc.IndexDir
 	if fs.Arg(0) == "status" {
 		ix, err := index.Open(dir)
 		switch {

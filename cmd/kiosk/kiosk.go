@@ -29,14 +29,14 @@ func runKiosk(a *app) error {
 		return err
 	}
 	defer lock.Close()
-	lc, err := loadLiveContent(a)
+	lc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
 	// The search index opens after the first frame (~40 ms less before
 	// the kiosk shows), or is built then on a new data folder: the kiosk
 	// says so in its own frame, in Chinese, and offers search when ready.
-	live := &liveState{lc: lc}
+	watch := &contentWatch{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func runKiosk(a *app) error {
 	defer staffLog.Close()
 	logger := log.New(staffLog, "", log.LstdFlags)
 	deps := tui.Deps{Content: tui.Content{Pack: lc.Pack, Version: lc.Version}, Options: tui.Options{
-		ContentInfo: live.info,
+		ContentInfo: watch.info,
 		Config:      a.cfg,
 		Idle:        a.idle,
 		Renderer:    render.New(render.Options{Style: a.cfg.Kiosk.Style}),
@@ -79,7 +79,7 @@ func runKiosk(a *app) error {
 		quiet := *a
 		quiet.stderr = staffLog
 		deps.Reload = func() (tui.Content, bool) {
-			next, ok := live.newer(&quiet)
+			next, ok := watch.newer(&quiet)
 			if !ok {
 				return tui.Content{}, false
 			}
@@ -129,33 +129,30 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 	}, nil
 }
 
-// liveState is the content the kiosk shows, shared by the hot-reload poll
-// (a background command) and the staff panel (the Update loop).
-type liveState struct {
+// contentWatch holds the content the kiosk shows, shared by the hot-reload
+// poll (a background command) and the staff panel (the Update loop).
+type contentWatch struct {
 	mu sync.Mutex
-	lc liveContent
+	lc kioskContent
 }
 
-// newer loads the live content if staff installed another version since.
-func (l *liveState) newer(a *app) (liveContent, bool) {
+// newer loads the content to show if staff installed or rolled back to
+// another version since.
+func (l *contentWatch) newer(a *app) (kioskContent, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.lc.Store == nil {
-		return liveContent{}, false
+	if !l.lc.Changed() {
+		return kioskContent{}, false
 	}
-	live, err := l.lc.Store.LiveVersion()
-	if err != nil || live == l.lc.Live {
-		return liveContent{}, false
-	}
-	next, err := loadLiveContent(a)
+	next, err := loadContent(a)
 	if err != nil || next.Live == l.lc.Live {
-		return liveContent{}, false
+		return kioskContent{}, false
 	}
 	l.lc = next
 	return next, true
 }
 
-func (l *liveState) info() string {
+func (l *contentWatch) info() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return contentInfo(l.lc.Store, l.lc.Pack, l.lc.Version)
@@ -165,7 +162,7 @@ func (l *liveState) info() string {
 // it is missing or stale (the embedded default pack's index is built on the
 // first start), reporting progress (nil: none). Without an index the kiosk
 // runs without search.
-func openContent(a *app, lc liveContent, progress func(done, total int)) tui.Content {
+func openContent(a *app, lc kioskContent, progress func(done, total int)) tui.Content {
 	c := tui.Content{Pack: lc.Pack, Version: lc.Version}
 	ix, _, err := index.OpenFor(lc.IndexDir, lc.Pack, progress)
 	if err != nil {
