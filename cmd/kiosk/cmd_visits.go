@@ -311,8 +311,8 @@ func writeSummary(w io.Writer, name string, sum visits.Summary) {
 	fmt.Fprintf(w, "今天 today:       %d\n", sum.Today)
 	fmt.Fprintf(w, "本月 this month:  %d\n", sum.Month)
 	fmt.Fprintf(w, "今年 this year:   %d\n", sum.Year)
-	if sum.Open > 0 {
-		fmt.Fprintf(w, "进行中 in progress: %d\n", sum.Open)
+	if sum.InProgress > 0 {
+		fmt.Fprintf(w, "进行中 in progress: %d\n", sum.InProgress)
 	}
 	top := 0
 	for _, n := range sum.Months {
