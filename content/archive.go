@@ -39,7 +39,7 @@ func Unpack(src, dest string, lim Limits) (Problems, error) {
 	u := &unpacker{lim: lim, seen: map[string]bool{}, dirs: map[string]bool{}, put: diskWriter(dest)}
 	fi, err := os.Stat(src)
 	if err != nil {
-		return nil, fmt.Errorf("无法打开 %s: %w", src, err)
+		return nil, fmt.Errorf("无法打开 %s (cannot open): %w", src, err)
 	}
 	label := filepath.Base(src)
 	switch kind := sourceKind(src, fi); kind {
