@@ -37,12 +37,12 @@ func loadContent(a *app) (kioskContent, error) {
 	lc := kioskContent{Version: content.NoVersion, Live: content.NoVersion}
 	store, err := content.OpenStore(a.dataDir)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储 (%s),使用内置的默认内容\n", termtext.Line(err.Error()))
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储,使用内置的默认内容 (cannot open the content store, using the embedded default): %s\n", termtext.Line(err.Error()))
 	} else {
 		lc.Store = store
 		lc.Live, err = store.LiveVersion()
 		if err != nil {
-			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本: %s\n", termtext.Line(err.Error()))
+			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本 (cannot read the live version): %s\n", termtext.Line(err.Error()))
 			lc.Live = content.NoVersion
 		}
 		if lc.Live != content.NoVersion {
@@ -76,13 +76,13 @@ func loadInstalled(a *app, store *content.Store, live string) (*content.Pack, st
 		p, probs := content.Load(os.DirFS(store.PackDir(id)))
 		if p != nil {
 			if id != live {
-				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s\n", termtext.Line(id))
+				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s (using installed version %s instead)\n", termtext.Line(id), termtext.Line(id))
 			}
 			return p, id, true
 		}
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载:\n%s\n", termtext.Line(id), termtext.Text(probs.Errors().Error()))
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载 (cannot load):\n%s\n", termtext.Line(id), termtext.Text(probs.Errors().Error()))
 	}
-	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容")
+	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容 (no installed version loads: using the embedded default)")
 	return nil, "", false
 }
 
