@@ -353,19 +353,7 @@ func (s *searchScreen) searchFor(e *env, q string) tea.Cmd {
 // markSnippet marks the matched characters of a snippet (reverse video, so
 // the mark does not depend on colour).
 func markSnippet(e *env, snippet string, spans [][2]int) string {
-	snippet = e.sanitize(snippet)
-	var b strings.Builder
-	last := 0
-	for _, sp := range spans {
-		if sp[0] < last || sp[1] > len(snippet) || sp[0] >= sp[1] {
-			continue
-		}
-		b.WriteString(snippet[last:sp[0]])
-		b.WriteString(e.st.Match.Render(snippet[sp[0]:sp[1]]))
-		last = sp[1]
-	}
-	b.WriteString(snippet[last:])
-	return b.String()
+	return index.Mark(e.sanitize(snippet), spans, func(m string) string { return e.st.Match.Render(m) })
 }
 
 // openHit opens the section a result refers to, scrolled to the match.

@@ -162,18 +162,7 @@ type jsonHit struct {
 
 // markPlain brackets the matches of a snippet with 【】 (no escape codes).
 func markPlain(s string, ranges []index.Range) string {
-	var b strings.Builder
-	last := 0
-	for _, r := range ranges {
-		if r[0] < last || r[1] > len(s) || r[0] >= r[1] {
-			continue
-		}
-		b.WriteString(s[last:r[0]])
-		b.WriteString("【" + s[r[0]:r[1]] + "】")
-		last = r[1]
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return index.Mark(s, ranges, func(m string) string { return "【" + m + "】" })
 }
 
 // openIndex opens the index of p in dir (with the pack's synonyms),
