@@ -31,12 +31,8 @@ month / this year. The format default comes from --out's extension, else md.
 See docs/visits.md.`
 
 func cmdVisits(a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, visitsUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(a, args, visitsUsage); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
@@ -152,23 +148,18 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	usageErr := func(msg string) error {
-		fmt.Fprintf(a.stderr, "kiosk visits export: %s\n\n", msg)
-		fs.Usage()
-		return errUsage
-	}
 	if len(pos) > 0 {
-		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
+		return usageError(a, fs, fmt.Sprintf("多余的参数 %q (unexpected argument %q)", pos[0], pos[0]))
 	}
 	if *year == 0 {
-		return usageErr("缺少 --year,例如 --year 2026 (--year is required)")
+		return usageError(a, fs, "缺少 --year,例如 --year 2026 (--year is required)")
 	}
 	if *year < 2000 || *year > 2999 {
-		return usageErr(fmt.Sprintf("--year %d is not a plausible year", *year))
+		return usageError(a, fs, fmt.Sprintf("--year %d 不像是年份 (--year %d is not a plausible year)", *year, *year))
 	}
 	f, err := o.resolve()
 	if err != nil {
-		return usageErr(err.Error())
+		return usageError(a, fs, err.Error())
 	}
 	s, err := openVisitsReadOnly(a)
 	if err != nil {
@@ -214,17 +205,12 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	usageErr := func(msg string) error {
-		fmt.Fprintf(a.stderr, "kiosk visits merge: %s\n\n", msg)
-		fs.Usage()
-		return errUsage
-	}
 	if len(files) == 0 {
-		return usageErr("缺少要合并的文件 (give the export files to merge)")
+		return usageError(a, fs, "缺少要合并的文件 (give the export files to merge)")
 	}
 	f, err := o.resolve()
 	if err != nil {
-		return usageErr(err.Error())
+		return usageError(a, fs, err.Error())
 	}
 	opt := visits.MergeOptions{Year: *year, Labels: a.cfg.Labels}
 	if *points != "" {
