@@ -12,9 +12,8 @@ import (
 // documentScreen shows a document's disclosure metadata and its table of
 // contents; a section opens in the reader.
 type documentScreen struct {
-	keys *keyMap
-	doc  *content.Document
-	list *list
+	listScreen
+	doc *content.Document
 }
 
 func newDocumentScreen(e *env, d *content.Document) *documentScreen {
@@ -29,7 +28,7 @@ func newDocumentScreen(e *env, d *content.Document) *documentScreen {
 			return openSection(e, s)
 		}})
 	}
-	return &documentScreen{keys: &e.keys, doc: d, list: newList(items)}
+	return &documentScreen{listScreen: listScreen{keys: &e.keys, list: newList(items)}, doc: d}
 }
 
 // openSection pushes a reader on a section and counts it as read.
@@ -42,17 +41,6 @@ func openSection(e *env, s *content.Section) tea.Cmd {
 func (s *documentScreen) crumbs() []string { return []string{"公开目录", s.doc.Title} }
 
 func (s *documentScreen) bindings() []binding { return forList(s.keys.listBindings(true), s.list) }
-
-func (s *documentScreen) do(e *env, a action) tea.Cmd {
-	if cmd, ok := s.list.do(e, a); ok {
-		return cmd
-	}
-	return commonAction(e, a)
-}
-
-func (s *documentScreen) number(e *env, n int) tea.Cmd { return s.list.number(e, n) }
-
-func (s *documentScreen) wheel(e *env, delta int) { s.list.wheel(delta) }
 
 // metaLines lays out the metadata block: two fields per line when wide,
 // one per line when narrow.

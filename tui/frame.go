@@ -181,13 +181,3 @@ func fitLines(s string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// stripControls is the fallback sanitizer: it drops C0/C1 controls and ESC.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}

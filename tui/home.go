@@ -8,10 +8,7 @@ import (
 
 // homeScreen is the catalogue: 公开目录 categories and their documents,
 // newest first, with 发布日期 and 发布机构.
-type homeScreen struct {
-	keys *keyMap
-	list *list
-}
+type homeScreen struct{ listScreen }
 
 func newHomeScreen(e *env) *homeScreen {
 	var items []listItem
@@ -43,24 +40,15 @@ func newHomeScreen(e *env) *homeScreen {
 			})
 		}
 	}
-	return &homeScreen{keys: &e.keys, list: newList(items)}
+	return &homeScreen{listScreen{keys: &e.keys, list: newList(items)}}
 }
 
 func (s *homeScreen) crumbs() []string { return []string{"公开目录"} }
 
 func (s *homeScreen) bindings() []binding { return forList(s.keys.listBindings(false), s.list) }
 
-func (s *homeScreen) do(e *env, a action) tea.Cmd {
-	if cmd, ok := s.list.do(e, a); ok {
-		return cmd
-	}
-	return commonAction(e, a)
-}
-
-func (s *homeScreen) number(e *env, n int) tea.Cmd { return s.list.number(e, n) }
-
 func (s *homeScreen) layout(e *env, w, h int) (string, []zone) {
-	return withIntro(e, "请选择要查阅的文档:按数字键,或点击,或用 ↑↓ 选择后按 Enter。", s.list, w, h)
+	k := s.keys
+	intro := fmt.Sprintf("请选择要查阅的文档:按数字键,或点击,或用 %s%s 选择后按 %s。", k.Up.Help().Key, k.Down.Help().Key, k.Open.Help().Key)
+	return withIntro(e, intro, s.list, w, h)
 }
-
-func (s *homeScreen) wheel(e *env, delta int) { s.list.wheel(delta) }

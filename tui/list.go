@@ -42,6 +42,25 @@ type list struct {
 	last   int   // the last item in the last frame
 }
 
+// listScreen is what the catalogue and a document's contents share: a
+// list that takes the moving actions, the number keys and the wheel, and
+// the common actions for the rest.
+type listScreen struct {
+	keys *keyMap
+	list *list
+}
+
+func (s *listScreen) do(e *env, a action) tea.Cmd {
+	if cmd, ok := s.list.do(e, a); ok {
+		return cmd
+	}
+	return commonAction(e, a)
+}
+
+func (s *listScreen) number(e *env, n int) tea.Cmd { return s.list.number(e, n) }
+
+func (s *listScreen) wheel(e *env, delta int) { s.list.wheel(delta) }
+
 func newList(items []listItem) *list {
 	l := &list{items: items, rank: make([]int, len(items))}
 	n := 0

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"kiosk/internal/termtext"
 	"kiosk/tui/printer"
 	"kiosk/tui/speech"
 )
@@ -87,7 +88,7 @@ func New(d Deps) *Model {
 		o.Now = time.Now
 	}
 	if o.Sanitize == nil {
-		o.Sanitize = stripControls
+		o.Sanitize = termtext.Text // what render.Sanitize is
 	}
 	e := &env{opts: o, content: d.Content, renderer: o.Renderer, keys: newKeyMap(o.Config.Kiosk.StaffKey)}
 	m := &Model{env: e, idle: o.Config.Kiosk.IdleTimeout(o.Idle), w: 80, h: 24}
