@@ -103,10 +103,10 @@ type keyMap struct {
 	EndVisit, Staff                         binding
 	Submit, Delete                          binding
 	// Bindings of screens where letters and digits are typed text.
-	ToResults, BackToQuery, Clear, EndVisitTyping binding
-	FilterCatalogue, FilterYear                   binding
-	Elder, Traditional, Help                      binding
-	Speak, QR, Print                              binding
+	ToResults, BackToQuery, Clear binding
+	FilterCatalogue, FilterYear   binding
+	Elder, Traditional, Help      binding
+	Speak, QR, Print              binding
 	// Continue is the idle countdown's button: any key or tap dismisses
 	// the countdown, so its hint names no one key.
 	Continue binding
@@ -134,10 +134,9 @@ func newKeyMap(staffKey string) keyMap {
 		Submit:      bind(actSubmit, []string{"enter"}, "Enter", "确定"),
 		Delete:      bind(actDelete, []string{"backspace"}, "⌫", "删除"),
 
-		ToResults:      bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
-		BackToQuery:    bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
-		Clear:          bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
-		EndVisitTyping: bind(actEndVisit, []string{"ctrl+x"}, "^X", "结束浏览"),
+		ToResults:   bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
+		BackToQuery: bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
+		Clear:       bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
 
 		FilterCatalogue: bind(actFilterCatalogue, []string{"f2"}, "F2", "换目录"),
 		// Letters work where nothing is being typed; the F-keys always.
@@ -209,6 +208,12 @@ func hidden(b binding) binding {
 
 // leave is Back where text is typed: Esc only, ⌫ edits the text.
 func (k *keyMap) leave() binding { return k.Back.without("backspace") }
+
+// typingKeys are the bindings that mean Home and 结束浏览 where letters are
+// typed: Home alone, and ^X for x.
+func (k *keyMap) typingKeys() (home, endVisit binding) {
+	return textFree(k.Home), textFree(k.EndVisit.with("ctrl+x"))
+}
 
 // cancel is leave for a question or a PIN: 取消.
 func (k *keyMap) cancel() binding { return k.leave().titled("取消") }

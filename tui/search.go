@@ -143,14 +143,16 @@ func (s *searchScreen) bindings() []binding {
 		}
 		bs := []binding{to, del, k.leave()}
 		bs = append(bs, s.filterBindings()...)
-		return append(bs, textFree(k.Home), clear, k.EndVisitTyping)
+		home, end := k.typingKeys()
+		return append(bs, home, clear, end)
 	}
 	bs := forList([]binding{textFree(k.Up), textFree(k.Down), textFree(k.PageUp), textFree(k.PageDown), textFree(k.Open), k.BackToQuery}, s.list)
 	// ⌫ edits the query from the results too; typing does that already,
 	// so the footer does not spend a button on it.
 	bs = append(bs, hidden(k.Delete))
 	bs = append(bs, s.filterBindings()...)
-	return append(bs, k.leave(), textFree(k.Home), k.EndVisitTyping)
+	home, end := k.typingKeys()
+	return append(bs, k.leave(), home, end)
 }
 
 func (s *searchScreen) typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd) {
