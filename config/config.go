@@ -43,6 +43,8 @@ type Config struct {
 	Point  Point  `toml:"point"`
 	Labels Labels `toml:"labels"`
 	Kiosk  Kiosk  `toml:"kiosk"`
+	// Content says which content the point accepts (config/content.go).
+	Content Content `toml:"content"`
 	// Path is the file the config came from ("" for defaults only).
 	Path string `toml:"-"`
 }
@@ -217,6 +219,7 @@ func (c Config) problems() []problem {
 	if msg := checkPINHash(c.Kiosk.StaffPINHash); msg != "" {
 		add("kiosk.staff_pin_hash", msg)
 	}
+	out = append(out, c.Content.problems()...)
 	return out
 }
 

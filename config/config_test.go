@@ -213,3 +213,24 @@ func TestLoadRefusesJunkStaffSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestContentSigningKeys(t *testing.T) {
+	const key = "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	p := filepath.Join(t.TempDir(), "kiosk.toml")
+	os.WriteFile(p, []byte("[content]\nrequire_signed = true\nsigning_keys = [\""+key+"\"]\n"), 0o644)
+	c, err := Load(p)
+	if err != nil || !c.Content.RequireSigned || len(c.Content.Keys()) != 1 || len(c.Content.Keys()[0]) != 32 {
+		t.Fatalf("%+v %v", c.Content, err)
+	}
+	for body, want := range map[string]string{
+		"[content]\nrequire_signed = true\n":                                    ":2: content.require_signed 为 true 时",
+		"[content]\n\nsigning_keys = [\"" + key + "\", \"c2hvcnQ=\"]\n":         ":3: content.signing_keys 第 2 个不是公钥",
+		"[content]\nsigning_keys = [\"-----BEGIN PUBLIC KEY-----\"]\n":          "content.signing_keys 第 1 个不是公钥",
+		"[content]\nrequire_signed = true\nsigning_keys = [\"" + key + "x\"]\n": "第 1 个不是公钥",
+	} {
+		os.WriteFile(p, []byte(body), 0o644)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+}

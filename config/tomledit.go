@@ -120,9 +120,6 @@ func keyLine(src, key string) int {
 	return 0
 }
 
-// pinKey is the key SetPIN writes.
-const pinKey = "kiosk.staff_pin_hash"
-
 // SetPIN writes hash as kiosk.staff_pin_hash into the config file at path
 // and changes nothing else in it: the value on the staff_pin_hash line is
 // replaced, or the line is added right under [kiosk] (or a [kiosk] table
@@ -131,13 +128,53 @@ const pinKey = "kiosk.staff_pin_hash"
 // A file that is not valid TOML, or that the edit would change in any
 // other way (checked by decoding both), is left as it is with an error.
 func SetPIN(path, hash string) error {
+	edited, mode, err := editStrings(path, "kiosk", []keyValue{{"staff_pin_hash", hash}},
+		"设置 PIN", `staff_pin_hash = "…"`)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, []byte(edited), mode)
+}
+
+// SetPoint writes p's id, name and level into the [point] table of the
+// config file at path (kiosk enroll), with SetPIN's guarantees: only those
+// lines change, and a file it cannot edit safely is left as it is.
+func SetPoint(path string, p Point) error {
+	edited, mode, err := editStrings(path, "point", pointValues(p), "登记查阅点", `id、name、level`)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, []byte(edited), mode)
+}
+
+// CheckSetPoint reports the error SetPoint would give for the file at path
+// now, writing nothing: kiosk enroll asks before it uses up a code.
+func CheckSetPoint(path string) error {
+	_, _, err := editStrings(path, "point", pointValues(Point{ID: "x", Name: "x", Level: LevelCounty}), "登记查阅点", `id、name、level`)
+	return err
+}
+
+// pointValues are SetPoint's keys, in reverse: each new line goes right
+// under the [point] header, so a new table reads id, name, level.
+func pointValues(p Point) []keyValue {
+	return []keyValue{{"level", p.Level}, {"name", p.Name}, {"id", p.ID}}
+}
+
+// keyValue is a key of a table and the string it is to hold.
+type keyValue struct{ key, value string }
+
+// editStrings returns the config file at path with table.key = value for
+// each of kvs and nothing else changed, and the mode to write it with (the
+// file's own; 0600 for a new file). purpose and manual word the errors
+// (what the edit is for; what staff should write by hand).
+func editStrings(path, table string, kvs []keyValue, purpose, manual string) (string, os.FileMode, error) {
 	old, err := os.ReadFile(path)
 	mode := os.FileMode(0o600)
 	switch {
 	case os.IsNotExist(err):
 		old = nil
 	case err != nil:
-		return fmt.Errorf("无法读取配置文件 (cannot read the config file) %s: %w", path, err)
+		return "", 0, fmt.Errorf("无法读取配置文件 (cannot read the config file) %s: %w", path, err)
 	default:
 		if fi, err := os.Stat(path); err == nil {
 			mode = fi.Mode().Perm()
@@ -145,24 +182,32 @@ func SetPIN(path, hash string) error {
 	}
 	before := map[string]any{}
 	if _, err := toml.Decode(string(old), &before); err != nil {
-		return fmt.Errorf("%v;请先改正它,再设置 PIN (fix the file first; nothing changed)", syntaxError(path, err))
+		return "", 0, fmt.Errorf("%v;请先改正它,再%s (fix the file first; nothing changed)", syntaxError(path, err), purpose)
 	}
-	edited, err := setKey(string(old), pinKey, hash)
-	if err != nil {
-		return fmt.Errorf("配置文件 %s:%v,没有修改;请手工写入 staff_pin_hash = \"…\" (cannot edit the file safely; nothing changed)", path, err)
+	edited := string(old)
+	for _, kv := range kvs {
+		edited, err = setKey(edited, table+"."+kv.key, kv.value)
+		if err != nil {
+			return "", 0, fmt.Errorf("配置文件 %s:%v,没有修改;请在 [%s] 下手工写入 %s (cannot edit the file safely; nothing changed)", path, err, table, manual)
+		}
 	}
-	// The edit must mean exactly "this key now holds hash".
+	// The edit must mean exactly "these keys now hold these values".
 	var after map[string]any
 	_, err = toml.Decode(edited, &after)
-	if kiosk, ok := before["kiosk"].(map[string]any); ok {
-		kiosk["staff_pin_hash"] = hash
-	} else if _, defined := before["kiosk"]; !defined {
-		before["kiosk"] = map[string]any{"staff_pin_hash": hash}
+	t, ok := before[table].(map[string]any)
+	if _, defined := before[table]; !defined {
+		t, ok = map[string]any{}, true
+		before[table] = t
 	}
-	if err != nil || !reflect.DeepEqual(before, after) {
-		return fmt.Errorf("配置文件 %s 的写法无法自动修改,没有修改;请在 [kiosk] 下手工写入 staff_pin_hash = \"…\" (cannot edit the file safely; nothing changed)", path)
+	if ok {
+		for _, kv := range kvs {
+			t[kv.key] = kv.value
+		}
 	}
-	return writeFile(path, []byte(edited), mode)
+	if err != nil || !ok || !reflect.DeepEqual(before, after) {
+		return "", 0, fmt.Errorf("配置文件 %s 的写法无法自动修改,没有修改;请在 [%s] 下手工写入 %s (cannot edit the file safely; nothing changed)", path, table, manual)
+	}
+	return edited, mode, nil
 }
 
 // setKey returns src with the dotted key (table.name) set to the string

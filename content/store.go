@@ -390,6 +390,14 @@ func (s *Store) prune(live, prev string) {
 // version loaded before the live one. id may be a unique prefix of a
 // version id.
 func (s *Store) Rollback(id string) (Version, error) {
+	return s.RollbackIf(id, nil)
+}
+
+// RollbackIf is Rollback that asks allow (when not nil) about the installed
+// version it would make live, under the store's lock, and changes nothing
+// when allow returns an error. The embedded default pack is not asked
+// about: it is built into the program.
+func (s *Store) RollbackIf(id string, allow func(Version) error) (Version, error) {
 	unlock, err := s.lock(s.lockWait)
 	if err != nil {
 		return Version{}, err
@@ -443,6 +451,11 @@ func (s *Store) Rollback(id string) (Version, error) {
 	}
 	if target.Live {
 		return *target, fmt.Errorf("版本 %s 已经是当前版本 (version %s is live already)", target.ID, target.ID)
+	}
+	if allow != nil {
+		if err := allow(*target); err != nil {
+			return Version{}, err
+		}
 	}
 	// Refuse a version whose files no longer load (disk damage).
 	if _, probs := Load(os.DirFS(s.PackDir(target.ID))); len(probs.Errors()) > 0 {

@@ -441,3 +441,34 @@ func TestRollbackToEmbeddedDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRollbackIfAsksAboutTheTarget(t *testing.T) {
+	s := mustOpen(t, t.TempDir())
+	first, err := s.Load(filepath.Join("testdata", "packs", "good"), NoIndex, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Load(filepath.Join("testdata", "packs", "synonyms"), NoIndex, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse := errors.New("不可以 (no)")
+	var asked []string
+	allow := func(v Version) error {
+		asked = append(asked, v.ID)
+		return refuse
+	}
+	if _, err := s.RollbackIf("", allow); !errors.Is(err, refuse) {
+		t.Fatalf("refused rollback: %v", err)
+	}
+	if live, _ := s.LiveVersion(); live != second.Version.ID || len(asked) != 1 || asked[0] != first.Version.ID {
+		t.Fatalf("live %s after a refusal; asked about %v", live, asked)
+	}
+	// The embedded default is not asked about.
+	if v, err := s.RollbackIf(DefaultVersion, allow); err != nil || v.ID != NoVersion || len(asked) != 1 {
+		t.Fatalf("rollback to the default: %v %v, asked %v", v, err, asked)
+	}
+	if v, err := s.RollbackIf(first.Version.ID, func(Version) error { return nil }); err != nil || v.ID != first.Version.ID {
+		t.Fatalf("allowed rollback: %v %v", v, err)
+	}
+}

@@ -88,9 +88,6 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("没有要合并的导出文件 (no export files to merge)")
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
 	year := opt.Year
 	yearFrom := ""
 	type meta struct {
@@ -100,7 +97,7 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 	}
 	points := map[string]meta{}
 	seen := map[[2]string]VisitRecord{}
-	r := &Report{Labels: opt.Labels, GeneratedAt: opt.Now()}
+	var sources, notes []string
 	for _, in := range inputs {
 		ex, recs, err := readExport(in)
 		if err != nil {
@@ -114,7 +111,7 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 			}
 			return nil, fmt.Errorf("%s: 是 %d 年的导出,而 %s 是 %d 年的:请一次只合并一年 (is the export of %d, but %s is of %d: merge one year at a time)", in.Name, ex.Year, yearFrom, year, ex.Year, yearFrom, year)
 		}
-		r.Sources = append(r.Sources, in.Name)
+		sources = append(sources, in.Name)
 		for _, p := range ex.Points {
 			cur := meta{p, ex.generated, in.Name}
 			old, ok := points[p.ID]
@@ -130,7 +127,7 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 			}
 			points[p.ID] = cur
 			if old.p.Level != cur.p.Level {
-				r.Notes = append(r.Notes, fmt.Sprintf("查阅点 %s 的层级在 %s 中为 %s,在较新的 %s 中为 %s,采用较新的 (point %s: level %s in %s, %s in the newer %s; using the newer)",
+				notes = append(notes, fmt.Sprintf("查阅点 %s 的层级在 %s 中为 %s,在较新的 %s 中为 %s,采用较新的 (point %s: level %s in %s, %s in the newer %s; using the newer)",
 					p.ID, old.src, old.p.Level, cur.src, cur.p.Level, p.ID, old.p.Level, old.src, cur.p.Level, cur.src))
 			}
 		}
@@ -148,40 +145,32 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 			seen[k] = v
 		}
 	}
-	r.Year = year
 
-	counts := map[string]*PointCount{}
+	reported := make([]config.Point, 0, len(points))
 	for id, m := range points {
-		counts[id] = &PointCount{ID: id, Name: m.p.Name, Level: m.p.Level}
+		reported = append(reported, config.Point{ID: id, Name: m.p.Name, Level: m.p.Level})
 	}
 	all := make([]VisitRecord, 0, len(seen))
 	for _, v := range seen {
-		counts[v.Point].Months[v.Start.Month()-1]++
 		all = append(all, v)
 	}
-	if opt.Expected != nil {
-		r.MissingKnown = true
-		for _, e := range opt.Expected {
-			if c, ok := counts[e.ID]; ok {
-				c.Name, c.Level = e.Name, e.Level
-			} else {
-				counts[e.ID] = &PointCount{ID: e.ID, Name: e.Name, Level: e.Level, Missing: true}
+	sortVisits(all)
+	return Aggregate(AggregateOptions{
+		Year: year, Labels: opt.Labels, Reported: reported, Expected: opt.Expected,
+		Sources: sources, Notes: notes, Now: opt.Now,
+	}, func(fn func(VisitRecord) error) error {
+		for _, v := range all {
+			if err := fn(v); err != nil {
+				return err
 			}
 		}
-		exp := map[string]bool{}
-		for _, e := range opt.Expected {
-			exp[e.ID] = true
-		}
-		for id, c := range counts {
-			if !exp[id] {
-				c.Unexpected = true
-				r.Notes = append(r.Notes, fmt.Sprintf("point %s (%s) sent an export but is not in the points list", id, c.Name))
-			}
-		}
-	}
-	for _, c := range counts {
-		r.Points = append(r.Points, *c)
-	}
+		return nil
+	})
+}
+
+// sortVisits puts visits in the order of a JSON export's visits list: by
+// the local day each began, point, start and id.
+func sortVisits(all []VisitRecord) {
 	slices.SortFunc(all, func(a, b VisitRecord) int {
 		if c := cmp.Compare(localDay(a.Start), localDay(b.Start)); c != 0 {
 			return c
@@ -194,19 +183,6 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	r.visitCount = len(all)
-	r.visits = func(fn func(VisitRecord) error) error {
-		for _, v := range all {
-			if err := fn(v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	slices.Sort(r.Notes)
-	r.Notes = slices.Compact(r.Notes)
-	r.finish()
-	return r, nil
 }
 
 // readExport parses and checks one export and returns its visits.

@@ -75,6 +75,7 @@ const (
 	modeKiosk     openMode = iota // create, migrate, recover; the kiosk
 	modeReadOnly                  // SQLite mode=ro: reads beside a running kiosk
 	modeImmutable                 // mode=ro&immutable=1: a read-only folder
+	modeBeside                    // create, migrate, no recovery: kiosk sync
 )
 
 // migrations are applied in order by internal/migrate; migrations[i]
@@ -102,6 +103,11 @@ var migrations = []string{
 	);
 	CREATE INDEX visits_day ON visits(day, point, start_ms);
 	CREATE INDEX visits_open ON visits(end_ms) WHERE end_ms IS NULL;`,
+	// 2: upload to the office hub. sent_ms is when the hub acknowledged the
+	// visit (NULL: not yet); the index holds only closed unsent visits, so
+	// it stays small however many years the file keeps.
+	`ALTER TABLE visits ADD COLUMN sent_ms INTEGER;
+	CREATE INDEX visits_unsent ON visits(point, start_ms, id) WHERE sent_ms IS NULL AND end_ms IS NOT NULL;`,
 }
 
 // schema is the visits database's migration list.
@@ -175,7 +181,7 @@ func openInReadOnlyFolder(path string) (*Store, error) {
 func (s *Store) Immutable() bool { return s.immutable }
 
 func open(path string, mode openMode) (*Store, error) {
-	readOnly := mode != modeKiosk
+	readOnly := mode == modeReadOnly || mode == modeImmutable
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -209,7 +215,7 @@ func open(path string, mode openMode) (*Store, error) {
 	// reads); the default 2 MB makes a 1,000,000-visit export seek.
 	q.Add("_pragma", "cache_size(-32768)")
 	switch mode {
-	case modeKiosk:
+	case modeKiosk, modeBeside:
 		q.Set("_txlock", "immediate")
 	case modeReadOnly:
 		q.Set("mode", "ro")
@@ -223,7 +229,7 @@ func open(path string, mode openMode) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, path: abs, readOnly: readOnly, immutable: mode == modeImmutable}
-	if err := s.init(); err != nil {
+	if err := s.init(mode != modeBeside); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -245,8 +251,9 @@ func checkHeader(path string) error {
 }
 
 // init checks the file's identity before anything can write to it, then
-// migrates, switches to WAL and recovers unfinished visits.
-func (s *Store) init() error {
+// migrates, switches to WAL and (closeUnfinished) recovers unfinished
+// visits.
+func (s *Store) init(closeUnfinished bool) error {
 	ctx := context.Background()
 	version, err := schema.Version(ctx, s.db)
 	switch {
@@ -274,6 +281,9 @@ func (s *Store) init() error {
 	}
 	if _, err := schema.Apply(ctx, s.db); err != nil {
 		return s.wrapOpenErr(err)
+	}
+	if !closeUnfinished {
+		return nil
 	}
 	if _, err := s.CloseUnfinished(ctx); err != nil {
 		return s.wrapOpenErr(err)

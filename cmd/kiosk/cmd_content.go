@@ -13,14 +13,18 @@ import (
 	"kiosk/content"
 	"kiosk/index"
 	"kiosk/internal/termtext"
+	"kiosk/release"
 )
 
 const contentUsage = `Usage: kiosk content COMMAND [args]
 
   check PATH           检查内容包(文件夹、.zip 或 .tar.gz),不安装;
                        每个问题一行:文件:行: 问题。有错误时退出码为 1。
+                       .kpack 签名包:先验证签名,再检查其中的内容包。
   load PATH            检查、解包、建立索引,然后切换到新版本(原子操作;
                        失败时什么都不改变)。保留最近 3 个版本。
+                       .kpack 签名包先验证签名(docs/release.md);
+                       content.require_signed 时只接受签名包。
   list                 列出已安装的版本、当前版本、载入时间和来源。
   rollback [VERSION]   切换回以前的版本(不写版本号时回到上一个版本;
                        最早的版本之前是内置的默认内容,也可写 default)。
@@ -118,6 +122,9 @@ func printProblems(w io.Writer, probs content.Problems) error {
 }
 
 func contentCheck(a *app, src string) error {
+	if release.IsBundle(src) {
+		return contentCheckSigned(a, src)
+	}
 	p, probs, err := content.Check(src, content.DefaultLimits())
 	if err != nil {
 		return err
@@ -141,6 +148,12 @@ func contentCheck(a *app, src string) error {
 }
 
 func contentLoad(a *app, src string) error {
+	if release.IsBundle(src) {
+		return contentLoadSigned(a, src)
+	}
+	if a.cfg.Content.RequireSigned {
+		return fmt.Errorf("%w;%s 没有签名,没有加载,内容没有改变 (unsigned; not loaded, content unchanged)", release.ErrUnsigned, src)
+	}
 	store, err := content.OpenStore(a.dataDir)
 	if err != nil {
 		return err
@@ -193,6 +206,7 @@ func contentList(a *app) error {
 		}
 		fmt.Fprintln(a.stdout, msg+"。")
 	}
+	signed, _ := release.ReadState(a.dataDir) // a damaged state shows nothing as signed
 	for _, v := range vs {
 		mark, note := " ", ""
 		if v.Live {
@@ -202,6 +216,9 @@ func contentList(a *app) error {
 		fmt.Fprintf(a.stdout, "    内容包: %s %s(发布于 %s)\n", termtext.Line(v.Title), termtext.Line(v.PackVersion), termtext.Line(v.Published))
 		fmt.Fprintf(a.stdout, "    载入于: %s,来自 %s\n", v.LoadedAt.Local().Format("2006-01-02 15:04:05"), termtext.Line(v.Source))
 		fmt.Fprintf(a.stdout, "    文档 %d 篇,章节 %d 个\n", v.Docs, v.Sections)
+		if in, ok := signed.Find(v.ID); ok {
+			fmt.Fprintf(a.stdout, "    签名发布 %d,密钥 %s\n", in.Release, in.KeyID)
+		}
 	}
 	return nil
 }
@@ -211,7 +228,7 @@ func contentRollback(a *app, id string) error {
 	if err != nil {
 		return err
 	}
-	v, err := store.Rollback(id)
+	v, err := store.RollbackIf(id, signedOnly(a))
 	if err != nil {
 		return err
 	}

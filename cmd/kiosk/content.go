@@ -72,7 +72,14 @@ func loadInstalled(a *app, store *content.Store, live string) (*content.Pack, st
 			}
 		}
 	}
+	allow := signedOnly(a)
 	for _, id := range try {
+		if allow != nil {
+			if err := allow(content.Version{ID: id}); err != nil {
+				fmt.Fprintf(a.stderr, "kiosk: 警告: %s\n", termtext.Line(err.Error()))
+				continue
+			}
+		}
 		p, probs := content.Load(os.DirFS(store.PackDir(id)))
 		if p != nil {
 			if id != live {

@@ -43,6 +43,9 @@ func commands() []command {
 		{"staff", "工作人员设置:set-pin (staff settings: set-pin)", cmdStaff},
 		{"content", "内容包:check/load/list/rollback (validate, install, list, roll back content)", cmdContent},
 		{"visits", "访客统计:导出、合并、汇总 (visit counts: export, merge, summary)", cmdVisits},
+		{"hub", "区汇总服务:init/cert/serve/points/report/status/keygen/sign (the district office's hub)", cmdHub},
+		{"enroll", "注册到区汇总服务 (enrol with the office hub)", cmdEnroll},
+		{"sync", "立即上传访问记录并发送心跳 (upload to the hub now)", cmdSync},
 	}
 }
 
@@ -148,7 +151,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		var ec exitCoder
 		// Errors carry names read from files and folders: printed safe.
-		fmt.Fprintln(stderr, "kiosk:", termtext.Text(err.Error()))
+		// An empty message: the command has said what went wrong itself.
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, "kiosk:", termtext.Text(msg))
+		}
 		if errors.As(err, &ec) {
 			return ec.ExitCode()
 		}

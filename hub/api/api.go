@@ -16,7 +16,8 @@
 // is Chinese first, English after. 400 malformed (nothing stored), 401
 // unknown or revoked credential or enrolment code, 403 another point's
 // visits, 413 body over MaxBodyBytes, 429 too many requests (Retry-After
-// seconds), 503 the hub is shutting down (retry).
+// seconds), 409 an enrolment code for another point than EnrollRequest.Point,
+// 503 the hub is shutting down (retry).
 package api
 
 import "kiosk/visits"
@@ -55,6 +56,11 @@ const (
 type EnrollRequest struct {
 	Code         string `json:"code"`
 	KioskVersion string `json:"kiosk_version"`
+	// Point is the point id the kiosk's kiosk.toml already names, empty
+	// while it has the default one. A hub given a Point other than the
+	// code's point answers 409 and leaves the code unused, so a code
+	// taken to the wrong kiosk is not wasted.
+	Point string `json:"point,omitempty"`
 }
 
 // EnrollResponse names the point the code was made for and gives its
