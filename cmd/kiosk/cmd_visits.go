@@ -104,13 +104,13 @@ func (o *outputFlags) resolve() (visits.Format, error) {
 	case o.out != "":
 		var ok bool
 		if f, ok = visits.FormatOf(o.out); !ok {
-			return "", fmt.Errorf("cannot tell the format from %q: give --format csv|json|xlsx|md", o.out)
+			return "", fmt.Errorf("无法从 %q 看出格式,请加 --format csv|json|xlsx|md (cannot tell the format from %q: give --format csv|json|xlsx|md)", o.out, o.out)
 		}
 	default:
 		f = visits.FormatMarkdown
 	}
 	if f == visits.FormatXLSX && o.out == "" {
-		return "", errors.New("xlsx is a binary file: give --out FILE.xlsx")
+		return "", errors.New("xlsx 是二进制文件,请加 --out 文件.xlsx (xlsx is a binary file: give --out FILE.xlsx)")
 	}
 	return f, nil
 }
@@ -122,7 +122,7 @@ func (o *outputFlags) write(a *app, r *visits.Report, f visits.Format) error {
 		return r.Write(a.stdout, f)
 	}
 	if err := atomicfile.WriteFunc(o.out, 0o644, func(w io.Writer) error { return r.Write(w, f) }); err != nil {
-		return fmt.Errorf("writing %s: %w", o.out, err)
+		return fmt.Errorf("无法写入 %s (writing %s): %w", o.out, o.out, err)
 	}
 	return nil
 }
@@ -256,9 +256,7 @@ DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`
 		return err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(a.stderr, "kiosk visits summary: unexpected argument %q\n\n", pos[0])
-		fs.Usage()
-		return errUsage
+		return usageError(a, fs, fmt.Sprintf("多余的参数 %q (unexpected argument %q)", pos[0], pos[0]))
 	}
 	now := time.Now()
 	s, err := openVisitsReadOnly(a)
