@@ -107,3 +107,24 @@ func TestScreenThroughItsEnv(t *testing.T) {
 		t.Errorf("结束浏览 → 确定: attract %v, ends recorded by the screen %d", nav.attract, v.count("end"))
 	}
 }
+
+// TestViewChangesNothing: the frame is laid out at the end of Update; View
+// only shows it, however often it is called.
+func TestViewChangesNothing(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("a", "1", "enter") // the catalogue, a document, its first section
+	r, ok := hs.m.top().(*readerScreen)
+	if !ok {
+		t.Fatalf("not reading: %T", hs.m.top())
+	}
+	frame, zones, offset, height := hs.m.frame, len(hs.m.zones), r.offset, r.height
+	first := hs.m.View().Content
+	for range 3 {
+		if hs.m.View().Content != first {
+			t.Fatal("View drew a different frame")
+		}
+	}
+	if hs.m.frame != frame || len(hs.m.zones) != zones || r.offset != offset || r.height != height {
+		t.Error("View changed the layout")
+	}
+}
