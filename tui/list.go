@@ -31,9 +31,10 @@ type list struct {
 	// the last rendered frame.
 	numbered []int
 	height   int // body height of the last frame, for paging
-	// hideNumbers shows no number labels (the digits are typed instead).
-	hideNumbers bool
-	more        int // selectable items below the last frame
+	// typing: digits go into a query, so no number labels and no
+	// selection are shown that would promise otherwise.
+	typing bool
+	more   int // selectable items below the last frame
 	// ranked labels every item with its rank (1 for the first selectable
 	// item, on to the last) instead of 1–9 per frame; see rankDigits.
 	ranked bool
@@ -101,6 +102,15 @@ func (l *list) rankMatches(typed string) (exact int, prefixed []int) {
 		}
 	}
 	return exact, prefixed
+}
+
+// selected is the item shown selected: the cursor, or none (-1) while
+// typing.
+func (l *list) selected() int {
+	if l.typing {
+		return -1
+	}
+	return l.cursor
 }
 
 func (l *list) nextSelectable(from, dir int) int {
@@ -241,7 +251,7 @@ func (l *list) draw(e *env, i, num, w int) []string {
 	pad := strings.Repeat(" ", 2+lw) // under the marker and the label
 	numStyle, textStyle := st.Number, st.Item
 	marker := "  "
-	if i == l.cursor {
+	if i == l.selected() {
 		numStyle, textStyle = st.NumberSelected, st.ItemSelected
 		marker = "▶ " // the cursor is a symbol too, not colour alone
 	}
@@ -281,7 +291,7 @@ func (l *list) place(e *env, offset, w, h int) (out []placed) {
 					n = l.rank[i]
 				}
 			}
-			if l.hideNumbers {
+			if l.typing {
 				n = 0
 			}
 		}
@@ -305,14 +315,15 @@ func (l *list) place(e *env, offset, w, h int) (out []placed) {
 func (l *list) layout(e *env, w, h int) (string, []zone) {
 	l.height, l.width = h, w
 	st := e.st
-	if l.cursor >= 0 && l.cursor < l.offset {
-		l.offset = l.cursor
+	cur := l.selected()
+	if cur >= 0 && cur < l.offset {
+		l.offset = cur
 		if l.offset > 0 && l.items[l.offset-1].header {
 			l.offset-- // show the heading just above
 		}
 	}
 	shown := l.place(e, l.offset, w, h)
-	for l.cursor >= 0 && l.offset < l.cursor && !shows(shown, l.cursor) {
+	for cur >= 0 && l.offset < cur && !shows(shown, cur) {
 		l.offset++
 		shown = l.place(e, l.offset, w, h)
 	}

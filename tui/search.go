@@ -493,15 +493,8 @@ func (s *searchScreen) layout(e *env, w, h int) (string, []zone) {
 	if len(s.list.items) == 0 {
 		return strings.Join(top, "\n"), zones
 	}
-	// While typing, digits belong to the query: no selection and no
-	// number labels are shown that would promise otherwise.
-	saved := s.list.cursor
-	if s.typing {
-		s.list.cursor = -1
-	}
-	s.list.hideNumbers = s.typing
+	s.list.typing = s.typing // digits belong to the query while typing
 	list, lzones := s.list.layout(e, w, max(h-len(top), 1))
-	s.list.cursor = saved
 	for _, z := range lzones {
 		z.y0 += len(top)
 		z.y1 += len(top)
