@@ -69,6 +69,23 @@ type Kiosk struct {
 	PrintLimit int `toml:"print_limit"`
 }
 
+// defaultIdle is how long a kiosk waits without input before it ends a
+// visit, when kiosk.idle does not say.
+const defaultIdle = 120 * time.Second
+
+// IdleTimeout is the kiosk's idle timeout: override when it is set (the
+// --idle flag), else kiosk.idle, else the default. The screen and the visit
+// tracker both ask here, so they cannot disagree.
+func (k Kiosk) IdleTimeout(override time.Duration) time.Duration {
+	switch {
+	case override > 0:
+		return override
+	case k.Idle.Duration > 0:
+		return k.Idle.Duration
+	}
+	return defaultIdle
+}
+
 // Duration is a time.Duration written as a Go duration string ("120s").
 type Duration struct {
 	time.Duration
@@ -95,7 +112,7 @@ func Default() Config {
 	return Config{
 		Point:  Point{ID: "default", Name: "政府信息查阅点", Level: LevelCounty},
 		Labels: Labels{County: "县政府(开发区)及其部门", Township: "乡镇政府(街道办事处)"},
-		Kiosk:  Kiosk{Idle: Duration{Duration: 120 * time.Second}, StaffKey: "f12", Style: "dark", PrintLimit: 1},
+		Kiosk:  Kiosk{Idle: Duration{Duration: defaultIdle}, StaffKey: "f12", Style: "dark", PrintLimit: 1},
 	}
 }
 

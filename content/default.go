@@ -23,7 +23,7 @@ func DefaultFS() fs.FS {
 func Default() (*Pack, error) {
 	p, probs := Load(DefaultFS())
 	if p == nil {
-		return nil, fmt.Errorf("embedded default pack is invalid:\n%w", probs)
+		return nil, fmt.Errorf("内置的默认内容包无效 (embedded default pack is invalid):\n%w", probs)
 	}
 	return p, nil
 }

@@ -30,20 +30,20 @@ import (
 // text. It wraps one of ErrEmpty, ErrBinary, ErrEncoding, ErrNoChinese.
 func Import(name string, data []byte) (*Imported, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("导入 %s: %w", name, ErrEmpty)
+		return nil, fmt.Errorf("导入 %s (import): %w", name, ErrEmpty)
 	}
 	if kind := binaryKind(data); kind != "" {
-		return nil, fmt.Errorf("导入 %s: %w(看起来是 %s 文件,请先在浏览器中打开原网页另存为网页或文本)", name, ErrBinary, kind)
+		return nil, fmt.Errorf("导入 %s (import): %w(看起来是 %s 文件,请先在浏览器中打开原网页另存为网页或文本) (it looks like a %s file: open the original page in a browser and save it as a web page or text first)", name, ErrBinary, kind, kind)
 	}
 	text, enc, err := decodeText(data)
 	if err != nil {
-		return nil, fmt.Errorf("导入 %s: %w", name, err)
+		return nil, fmt.Errorf("导入 %s (import): %w", name, err)
 	}
 	text, removed := removeControls(text)
 	// A stray control character (a backspace pasted from Word) is
 	// removed; many of them mean the input is binary data.
 	if removed > 8 && removed > utf8.RuneCountInString(text)/100 {
-		return nil, fmt.Errorf("导入 %s: %w(含 %d 个控制字符)", name, ErrBinary, removed)
+		return nil, fmt.Errorf("导入 %s (import): %w(含 %d 个控制字符) (%d control characters)", name, ErrBinary, removed, removed)
 	}
 	im := &Imported{Encoding: enc}
 	if removed > 0 {
@@ -57,7 +57,7 @@ func Import(name string, data []byte) (*Imported, error) {
 		im.Markdown = []byte(doc)
 		d, probs := ParseDocument(name, im.Markdown)
 		if d == nil {
-			return nil, fmt.Errorf("导入 %s: 文件已是内容包文档(以 --- 开头),但有错误:\n%w", name, probs.Errors())
+			return nil, fmt.Errorf("导入 %s: 文件已是内容包文档(以 --- 开头),但有错误 (import: already a pack document, with errors):\n%w", name, probs.Errors())
 		}
 		im.Fields = map[string]string{KeyTitle: d.Title, KeyIndexNo: d.IndexNo, KeyPublisher: d.Publisher,
 			KeyDate: d.Date.Format("2006-01-02"), KeyCatalogue: d.Catalogue, KeyMode: d.Mode, KeyDocNo: d.DocNo, KeyURL: d.URL}
@@ -80,7 +80,7 @@ func Import(name string, data []byte) (*Imported, error) {
 		han += countHan(l.text)
 	}
 	if han < minHan {
-		return nil, fmt.Errorf("导入 %s: %w(只找到 %d 个汉字)", name, ErrNoChinese, han)
+		return nil, fmt.Errorf("导入 %s (import): %w(只找到 %d 个汉字) (only %d Chinese characters)", name, ErrNoChinese, han, han)
 	}
 	b := &importer{name: name, im: im, fields: map[string]string{}, pageTitle: pageTitle}
 	b.run(lines)
@@ -141,10 +141,10 @@ func ReadImport(r io.Reader) ([]byte, error) {
 
 // Errors wrapped by Import.
 var (
-	ErrEmpty     = errors.New("文件是空的")
-	ErrBinary    = errors.New("不是文本文件")
-	ErrEncoding  = errors.New("无法识别文本编码(不是 UTF-8、UTF-16 或 GBK/GB18030)")
-	ErrNoChinese = errors.New("没有中文正文,不像是政府信息公开报告")
+	ErrEmpty     = errors.New("文件是空的 (the file is empty)")
+	ErrBinary    = errors.New("不是文本文件 (not a text file)")
+	ErrEncoding  = errors.New("无法识别文本编码(不是 UTF-8、UTF-16 或 GBK/GB18030) (unknown text encoding: not UTF-8, UTF-16 or GBK/GB18030)")
+	ErrNoChinese = errors.New("没有中文正文,不像是政府信息公开报告 (no Chinese text: not a government information report)")
 )
 
 // minHan is the fewest Chinese characters a report can have; below it the

@@ -121,9 +121,9 @@ func (p *Pack) Find(ref string) (*Document, *Section, error) {
 		if s := d.Section(num); s != nil {
 			return d, s, nil
 		}
-		return d, nil, fmt.Errorf("文档 %s 中没有第 %s 节", idx, num)
+		return d, nil, fmt.Errorf("文档 %s 中没有第 %s 节 (document %s has no section %s)", idx, num, idx, num)
 	}
-	return nil, nil, fmt.Errorf("没有索引号为 %q 的文档", idx)
+	return nil, nil, fmt.Errorf("没有索引号为 %q 的文档 (no document with index number %q)", idx, idx)
 }
 
 // Section returns the section with the given number, or nil.

@@ -79,7 +79,7 @@ type LoadResult struct {
 }
 
 // ErrBusy is returned when another command is changing the store.
-var ErrBusy = errors.New("另一个 kiosk content 命令正在加载或回退内容,请稍后再试")
+var ErrBusy = errors.New("另一个 kiosk content 命令正在加载或回退内容,请稍后再试 (another kiosk content command is loading or rolling back: try again later)")
 
 // OpenStore opens (creating it if needed) the store under dataDir/content and
 // removes what an interrupted load or prune left behind, unless another
@@ -159,7 +159,7 @@ func (s *Store) Live() (id, packDir, indexDir string, err error) {
 		return id, "", "", err
 	}
 	if _, err := s.Version(id); err != nil {
-		return "", "", "", fmt.Errorf("当前版本 %s 不完整: %w", id, err)
+		return "", "", "", fmt.Errorf("当前版本 %s 不完整 (the live version is incomplete): %w", id, err)
 	}
 	return id, s.PackDir(id), s.IndexDir(id), nil
 }
@@ -174,17 +174,17 @@ func (s *Store) IndexDir(id string) string { return filepath.Join(s.dir, "versio
 func (s *Store) Version(id string) (Version, error) {
 	var v Version
 	if id == "" || id != filepath.Base(id) || strings.HasPrefix(id, ".") {
-		return v, fmt.Errorf("没有版本 %q", id)
+		return v, fmt.Errorf("没有版本 %q (no version %q)", id, id)
 	}
 	b, err := os.ReadFile(filepath.Join(s.dir, "versions", id, "meta.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return v, fmt.Errorf("没有版本 %q", id)
+		return v, fmt.Errorf("没有版本 %q (no version %q)", id, id)
 	}
 	if err != nil {
 		return v, err
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return v, fmt.Errorf("版本 %s 的 meta.json 损坏: %w", id, err)
+		return v, fmt.Errorf("版本 %s 的 meta.json 损坏 (damaged meta.json): %w", id, err)
 	}
 	v.ID = id
 	return v, nil
@@ -285,7 +285,7 @@ func (s *Store) load(src string, build IndexBuilder, progress func(done, total i
 
 	start := time.Now()
 	if err := build(filepath.Join(staging, "index"), p, progress); err != nil {
-		return nil, fmt.Errorf("建立索引失败: %w", err)
+		return nil, fmt.Errorf("建立索引失败 (building the index failed): %w", err)
 	}
 	v := Version{
 		LoadedAt:    time.Now().UTC(),
@@ -352,7 +352,7 @@ func (s *Store) rollbackToDefault() (Version, error) {
 		return Version{}, err
 	}
 	if live == NoVersion {
-		return Version{}, errors.New("当前已经在使用内置的默认内容")
+		return Version{}, errors.New("当前已经在使用内置的默认内容 (the embedded default is in use already)")
 	}
 	if err := s.setCurrent(NoVersion); err != nil {
 		return Version{}, err
@@ -408,7 +408,7 @@ func (s *Store) RollbackIf(id string, allow func(Version) error) (Version, error
 		return Version{}, err
 	}
 	if len(vs) == 0 {
-		return Version{}, errors.New("还没有安装任何内容版本(正在使用内置的默认内容)")
+		return Version{}, errors.New("还没有安装任何内容版本(正在使用内置的默认内容) (no version installed: the embedded default is in use)")
 	}
 	var target *Version
 	if id == "" {
@@ -419,7 +419,7 @@ func (s *Store) RollbackIf(id string, allow func(Version) error) (Version, error
 			}
 		}
 		if liveAt < 0 {
-			return Version{}, errors.New("当前已经在使用内置的默认内容")
+			return Version{}, errors.New("当前已经在使用内置的默认内容 (the embedded default is in use already)")
 		}
 		if liveAt+1 >= len(vs) {
 			// The oldest installed version is live: the one before it
@@ -442,15 +442,15 @@ func (s *Store) RollbackIf(id string, allow func(Version) error) (Version, error
 		}
 		switch len(matches) {
 		case 0:
-			return Version{}, fmt.Errorf("没有版本 %s(用 kiosk content list 查看已安装的版本)", id)
+			return Version{}, fmt.Errorf("没有版本 %s(用 kiosk content list 查看已安装的版本) (no version %s: kiosk content list shows the installed ones)", id, id)
 		case 1:
 			target = matches[0]
 		default:
-			return Version{}, fmt.Errorf("%s 对应多个版本,请写出完整的版本号", id)
+			return Version{}, fmt.Errorf("%s 对应多个版本,请写出完整的版本号 (%s matches several versions: give the full id)", id, id)
 		}
 	}
 	if target.Live {
-		return *target, fmt.Errorf("版本 %s 已经是当前版本", target.ID)
+		return *target, fmt.Errorf("版本 %s 已经是当前版本 (version %s is live already)", target.ID, target.ID)
 	}
 	if allow != nil {
 		if err := allow(*target); err != nil {
@@ -459,7 +459,7 @@ func (s *Store) RollbackIf(id string, allow func(Version) error) (Version, error
 	}
 	// Refuse a version whose files no longer load (disk damage).
 	if _, probs := Load(os.DirFS(s.PackDir(target.ID))); len(probs.Errors()) > 0 {
-		return Version{}, fmt.Errorf("版本 %s 的文件已损坏,不能回退到它:\n%w", target.ID, probs.Errors())
+		return Version{}, fmt.Errorf("版本 %s 的文件已损坏,不能回退到它 (version %s is damaged: cannot roll back to it):\n%w", target.ID, target.ID, probs.Errors())
 	}
 	if err := s.setCurrent(target.ID); err != nil {
 		return Version{}, err

@@ -305,6 +305,31 @@ var (
 	mdInline   = strings.NewReplacer("**", "", "__", "", "`", "", "\\*", "*", "\\_", "_", "|", " ")
 )
 
+// mdRewrites turn Markdown into plain text, in this order. Each runs only
+// when its trigger is present: most Chinese prose has none, and the
+// regular expressions dominated indexing time.
+var mdRewrites = []struct {
+	present func(string) bool
+	re      *regexp.Regexp
+	with    string
+}{
+	{contains("<"), mdTag, ""},
+	{contains("]("), mdLink, "$1"},
+	{contains("-"), mdTableSep, ""},
+	{containsAny("-*_"), mdRule, ""},
+	{contains("#"), mdHeading, ""},
+	{contains(">"), mdQuote, ""},
+	{containsAny("-*+.)"), mdList, ""},
+}
+
+func contains(sub string) func(string) bool {
+	return func(s string) bool { return strings.Contains(s, sub) }
+}
+
+func containsAny(chars string) func(string) bool {
+	return func(s string) bool { return strings.ContainsAny(s, chars) }
+}
+
 // PlainText returns the text of a Markdown section as a reader sees it:
 // no heading marks, emphasis, link targets, list markers or table rules;
 // table cells separated by spaces; control characters removed (newlines
@@ -312,28 +337,10 @@ var (
 // not at hand.
 func PlainText(md string) string {
 	s := strings.ReplaceAll(md, "\r\n", "\n")
-	// each rewrite only when its trigger is present: most Chinese prose
-	// has none, and the regular expressions dominated indexing time
-	if strings.Contains(s, "<") {
-		s = mdTag.ReplaceAllString(s, "")
-	}
-	if strings.Contains(s, "](") {
-		s = mdLink.ReplaceAllString(s, "$1")
-	}
-	if strings.Contains(s, "-") {
-		s = mdTableSep.ReplaceAllString(s, "")
-	}
-	if strings.ContainsAny(s, "-*_") {
-		s = mdRule.ReplaceAllString(s, "")
-	}
-	if strings.Contains(s, "#") {
-		s = mdHeading.ReplaceAllString(s, "")
-	}
-	if strings.Contains(s, ">") {
-		s = mdQuote.ReplaceAllString(s, "")
-	}
-	if strings.ContainsAny(s, "-*+.)") {
-		s = mdList.ReplaceAllString(s, "")
+	for _, r := range mdRewrites {
+		if r.present(s) {
+			s = r.re.ReplaceAllString(s, r.with)
+		}
 	}
 	if strings.ContainsAny(s, "*_`\\|") {
 		s = mdInline.Replace(s)

@@ -161,7 +161,7 @@ func (sb *builder) persist(b *bleve.Batch) error {
 	case err := <-persisted:
 		return err
 	case <-time.After(30 * time.Minute):
-		return errors.New("search index not written to disk after 30 minutes")
+		return errors.New("搜索索引 30 分钟后仍未写入磁盘 (search index not written to disk after 30 minutes)")
 	}
 }
 

@@ -253,7 +253,7 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("%w: %v", ErrStale, err)
 	}
 	if m.MappingVersion != MappingVersion {
-		return nil, fmt.Errorf("%w: built by %q, this program uses %q", ErrStale, m.MappingVersion, MappingVersion)
+		return nil, fmt.Errorf("%w:由 %q 建立,本程序使用 %q (built by %q, this program uses %q)", ErrStale, m.MappingVersion, MappingVersion, m.MappingVersion, MappingVersion)
 	}
 	texts, err := openTexts(dir)
 	if err != nil {
@@ -294,7 +294,7 @@ func OpenFor(dir string, p *content.Pack, progress func(done, total int)) (ix *I
 	if err != nil && !errors.Is(err, ErrNoIndex) && !errors.Is(err, ErrStale) {
 		// damaged: rebuild too, but keep the cause if that fails
 		if berr := Build(dir, p, progress); berr != nil {
-			return nil, false, fmt.Errorf("%v; rebuilding: %w", err, berr)
+			return nil, false, fmt.Errorf("%v;重建失败 (rebuilding): %w", err, berr)
 		}
 	} else if err := Build(dir, p, progress); err != nil {
 		return nil, false, err

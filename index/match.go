@@ -8,6 +8,25 @@ import (
 // Range is a match in a text: the bytes text[r[0]:r[1]].
 type Range = [2]int
 
+// Mark returns s with the text of each range passed through mark (a range
+// out of order, overlapping or outside s is skipped): how a snippet's
+// matches are shown, bracketed by kiosk search, in reverse video on the
+// kiosk screen.
+func Mark(s string, ranges []Range, mark func(string) string) string {
+	var b strings.Builder
+	last := 0
+	for _, r := range ranges {
+		if r[0] < last || r[1] > len(s) || r[0] >= r[1] {
+			continue
+		}
+		b.WriteString(s[last:r[0]])
+		b.WriteString(mark(s[r[0]:r[1]]))
+		last = r[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
 // Matcher finds where a query matches in any text, the way Search reads
 // the query: Chinese runs (as typed, traditional folded, t2s and tw2sp
 // forms), words, and pinyin or initials mapped to the Chinese characters

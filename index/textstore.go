@@ -115,7 +115,7 @@ func openTexts(dir string) (*textReader, error) {
 		return nil, err
 	}
 	if len(idx)%8 != 0 || len(idx) < 8 {
-		return nil, errors.New("texts.idx is damaged")
+		return nil, errors.New("搜索索引已损坏:texts.idx (search index is damaged: texts.idx)")
 	}
 	tr := &textReader{offs: make([]uint64, len(idx)/8)}
 	for i := range tr.offs {
@@ -131,7 +131,7 @@ func openTexts(dir string) (*textReader, error) {
 func (tr *textReader) text(seq int, blocks map[int]string) (string, error) {
 	b, k := seq/textBlock, seq%textBlock
 	if seq < 0 || b+1 >= len(tr.offs) || tr.offs[b+1] < tr.offs[b] || tr.offs[b+1]-tr.offs[b] > 1<<30 {
-		return "", fmt.Errorf("section text %d is not in texts.bin", seq)
+		return "", fmt.Errorf("搜索索引已损坏:第 %d 节正文不在 texts.bin 中 (search index is damaged: section text %d is not in texts.bin)", seq, seq)
 	}
 	data, ok := blocks[b]
 	if !ok {
@@ -148,7 +148,7 @@ func (tr *textReader) text(seq int, blocks map[int]string) (string, error) {
 	for range k {
 		var ok bool
 		if _, rest, ok = strings.Cut(rest, "\x00"); !ok {
-			return "", fmt.Errorf("section text %d is not in its block", seq)
+			return "", fmt.Errorf("搜索索引已损坏:第 %d 节正文不在它的块中 (search index is damaged: section text %d is not in its block)", seq, seq)
 		}
 	}
 	rec, _, _ := strings.Cut(rest, "\x00")

@@ -17,7 +17,7 @@ import (
 // left 宽 alone in the middle of a line at 40 columns.
 func (m *Model) attract(w, h int) (string, []zone) {
 	st := m.st
-	p := m.d.Config.Point
+	p := m.opts.Config.Point
 	avail := max(w-2, 4)
 	type part struct {
 		lines    []string
@@ -33,7 +33,7 @@ func (m *Model) attract(w, h int) (string, []zone) {
 		parts = append(parts, part{lines: lines})
 	}
 	blank := func(optional bool) { parts = append(parts, part{lines: []string{""}, optional: optional}) }
-	add(st.AttractTitle, m.d.Sanitize(p.Name))
+	add(st.AttractTitle, m.sanitize(p.Name))
 	blank(true)
 	add(st.Title, "政府信息公开 · 自助查阅")
 	blank(false)
@@ -51,12 +51,12 @@ func (m *Model) attract(w, h int) (string, []zone) {
 		}
 	}
 	parts = append(parts, part{lines: list})
-	if m.d.Pack != nil {
+	if m.content.Pack != nil {
 		blank(false)
-		add(st.Subtle, "内容:"+m.d.Sanitize(m.d.Pack.Manifest.Title)+"("+m.d.Sanitize(m.d.Pack.Manifest.Version)+")")
+		add(st.Subtle, "内容:"+m.sanitize(m.content.Pack.Manifest.Title)+"("+m.sanitize(m.content.Pack.Manifest.Version)+")")
 	}
 	if p.Hours != "" {
-		add(st.Subtle, "开放时间:"+m.d.Sanitize(p.Hours))
+		add(st.Subtle, "开放时间:"+m.sanitize(p.Hours))
 	}
 	if m.preparing != nil {
 		add(st.Subtle, m.preparingText())
@@ -127,7 +127,7 @@ func (m *Model) attract(w, h int) (string, []zone) {
 	}
 	body := fitLines(strings.Join(out, "\n"), w, h)
 	// Anywhere else, a tap starts the visit.
-	return body, append(zones, zone{x0: 0, y0: 0, x1: w, y1: h, tap: func(m *Model) tea.Cmd { return m.start() }})
+	return body, append(zones, zone{x0: 0, y0: 0, x1: w, y1: h, tap: func() tea.Cmd { return m.start() }})
 }
 
 // balancedWrap wraps s to at most w cells like wrapLines, but with lines

@@ -18,7 +18,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m := New(Deps{Pack: p, Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize})
+		m := New(Deps{Content: Content{Pack: p}, Options: Options{Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize}})
 		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 		_ = m.View()
 	}
@@ -31,10 +31,11 @@ func BenchmarkReaderFrame(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := New(Deps{Pack: p, Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize})
+	m := New(Deps{Content: Content{Pack: p}, Options: Options{Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize}})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.start()
-	m.push(newReaderScreen(m, p.Docs[0].Section("3")))
+	m.push(newReaderScreen(m.env, p.Docs[0].Section("3")))
+	m.layout() // what Update does after every message
 	_ = m.View()
 	for b.Loop() {
 		m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
@@ -50,12 +51,13 @@ func BenchmarkTraditionalFrame(b *testing.B) {
 		b.Fatal(err)
 	}
 	conv := testS2T()
-	m := New(Deps{Pack: p, Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize,
-		ToTraditional: conv.Convert})
+	m := New(Deps{Content: Content{Pack: p}, Options: Options{Config: testConfig(), Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize,
+		ToTraditional: conv.Convert}})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.start()
 	m.setTraditional(true)
-	m.push(newReaderScreen(m, p.Docs[0].Section("3")))
+	m.push(newReaderScreen(m.env, p.Docs[0].Section("3")))
+	m.layout() // what Update does after every message
 	_ = m.View()
 	for b.Loop() {
 		m.Update(tea.KeyPressMsg{Code: tea.KeyDown})

@@ -9,27 +9,25 @@ import (
 )
 
 // commonAction handles the actions every citizen screen shares.
-func commonAction(m *Model, a action) tea.Cmd {
+func commonAction(e *env, a action) tea.Cmd {
 	switch a {
 	case actBack:
-		if len(m.stack) > 1 {
-			m.pop()
+		if e.nav.depth() > 1 {
+			e.nav.pop()
 		}
 	case actHome:
-		m.home()
+		e.nav.home()
 	case actEndVisit:
-		m.push(confirmEndVisit(m)) // it forgets everything: ask first
+		e.nav.push(confirmEndVisit(e)) // it forgets everything: ask first
 	case actSearch:
-		if m.d.Search != nil {
-			if s := m.searchScreen(); s != nil {
+		if e.content.Search != nil {
+			isSearch := func(s screen) bool { _, ok := s.(*searchScreen); return ok }
+			if s, ok := e.nav.popTo(isSearch); ok {
 				// Back to the search already open, with its query.
-				for len(m.stack) > 0 && m.top() != screen(s) {
-					m.pop()
-				}
-				s.typing = true
+				s.(*searchScreen).typing = true
 				return nil
 			}
-			m.push(newSearchScreen(m))
+			e.nav.push(newSearchScreen(e))
 		}
 	}
 	return nil
@@ -114,13 +112,13 @@ func wrapParagraph(s string, w int) []string {
 
 // withIntro draws a short help text above a list and shifts the list's
 // tap zones below it.
-func withIntro(m *Model, intro string, l *list, w, h int) (string, []zone) {
+func withIntro(e *env, intro string, l *list, w, h int) (string, []zone) {
 	var top []string
 	for _, line := range wrapLines(intro, w-1) {
-		top = append(top, " "+m.st.Subtle.Render(line))
+		top = append(top, " "+e.st.Subtle.Render(line))
 	}
 	top = append(top, "")
-	body, zones := l.render(m, w, max(h-len(top), 1))
+	body, zones := l.layout(e, w, max(h-len(top), 1))
 	for i := range zones {
 		zones[i].y0 += len(top)
 		zones[i].y1 += len(top)

@@ -17,7 +17,7 @@ type confirmScreen struct {
 	title    string // the breadcrumb
 	question string
 	detail   string
-	yes      func(m *Model) tea.Cmd
+	yes      func(e *env) tea.Cmd
 }
 
 // staffConfirm is a confirmation asked of staff: their input is not a
@@ -27,65 +27,64 @@ type staffConfirm struct{ *confirmScreen }
 func (staffConfirm) staff() {}
 
 // confirmEndVisit asks before 结束浏览 ends the visit.
-func confirmEndVisit(m *Model) screen {
-	return &confirmScreen{keys: &m.keys, title: "结束浏览", question: "结束本次浏览吗?",
+func confirmEndVisit(e *env) screen {
+	return &confirmScreen{keys: &e.keys, title: "结束浏览", question: "结束本次浏览吗?",
 		detail: "您打开的内容和输入的文字都会清除,屏幕回到开始画面。",
-		yes:    func(m *Model) tea.Cmd { m.reset(false); return nil }}
+		yes:    func(e *env) tea.Cmd { e.nav.toAttract(); return nil }}
 }
 
 // confirmQuit asks staff before the kiosk program ends.
-func confirmQuit(m *Model) screen {
-	return staffConfirm{&confirmScreen{keys: &m.keys, title: "工作人员", question: "退出自助终端吗?",
+func confirmQuit(e *env) screen {
+	return staffConfirm{&confirmScreen{keys: &e.keys, title: "工作人员", question: "退出自助终端吗?",
 		detail: "本程序将关闭,市民无法再使用本机,直到重新启动。",
-		yes: func(m *Model) tea.Cmd {
-			m.logf("staff left the kiosk")
-			m.quit = true
-			return tea.Quit
+		yes: func(e *env) tea.Cmd {
+			e.logf("staff left the kiosk")
+			return e.nav.quit()
 		}}}
 }
 
 func (c *confirmScreen) crumbs() []string { return []string{c.title} }
 
 func (c *confirmScreen) bindings() []binding {
-	yes, no := c.keys.Submit, c.keys.Cancel
+	yes, no := c.keys.Submit, c.keys.cancel()
 	return []binding{yes, no}
 }
 
 // typed swallows text keys: nothing is typed here, and Chinese typed
 // must not start a search over the question.
-func (c *confirmScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (c *confirmScreen) typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if _, ok := lookup(c.bindings(), msg); ok {
 		return false, nil
 	}
-	return isText(msg) && !hasModeKey(m, msg), nil
+	return isText(msg) && !hasModeKey(e, msg), nil
 }
 
 // hasModeKey reports a key of the header's mode switches (z, t, ?), which
 // work here as everywhere.
-func hasModeKey(m *Model, msg tea.KeyPressMsg) bool {
-	_, ok := lookup(m.modeBindings(), msg)
+func hasModeKey(e *env, msg tea.KeyPressMsg) bool {
+	_, ok := lookup(e.modeKeys(false), msg)
 	return ok
 }
 
-func (c *confirmScreen) do(m *Model, a action) tea.Cmd {
+func (c *confirmScreen) do(e *env, a action) tea.Cmd {
 	switch a {
 	case actSubmit:
-		return c.yes(m)
+		return c.yes(e)
 	case actBack:
-		m.pop()
+		e.nav.pop()
 	}
 	return nil
 }
 
-func (c *confirmScreen) number(m *Model, n int) tea.Cmd { return nil }
+func (c *confirmScreen) number(e *env, n int) tea.Cmd { return nil }
 
-func (c *confirmScreen) wheel(m *Model, delta int) {}
+func (c *confirmScreen) wheel(e *env, delta int) {}
 
-func (c *confirmScreen) body(m *Model, w, h int) (string, []zone) {
+func (c *confirmScreen) layout(e *env, w, h int) (string, []zone) {
 	var lines []string
 	lines = append(lines, "")
 	for _, l := range wrapLines(c.question, w-2) {
-		lines = append(lines, " "+m.st.Title.Render(l))
+		lines = append(lines, " "+e.st.Title.Render(l))
 	}
 	lines = append(lines, "")
 	for _, l := range wrapLines(c.detail, w-2) {
@@ -98,12 +97,12 @@ func (c *confirmScreen) body(m *Model, w, h int) (string, []zone) {
 	x := 1
 	for _, b := range c.bindings() {
 		label := " " + b.Help().Key + " " + b.Help().Desc + " "
-		if m.st.elder {
+		if e.st.elder {
 			label = " " + b.Help().Desc + "(" + b.Help().Key + ") " // words first, as in the footer
 		}
-		style := m.st.Button
+		style := e.st.Button
 		if b.act == actSubmit {
-			style = m.st.ItemSelected
+			style = e.st.ItemSelected
 		}
 		block := style.Padding(1, 2).Render(label)
 		bw := lipgloss.Width(block)
@@ -111,8 +110,8 @@ func (c *confirmScreen) body(m *Model, w, h int) (string, []zone) {
 			break // no room beside: the footer has both
 		}
 		act := b.act
-		zones = append(zones, zone{x0: x, x1: x + bw, y0: len(lines), y1: len(lines) + lipgloss.Height(block), tap: func(m *Model) tea.Cmd {
-			return c.do(m, act)
+		zones = append(zones, zone{x0: x, x1: x + bw, y0: len(lines), y1: len(lines) + lipgloss.Height(block), tap: func() tea.Cmd {
+			return c.do(e, act)
 		}})
 		blocks = append(blocks, block)
 		x += bw + 3

@@ -12,12 +12,11 @@ import (
 // documentScreen shows a document's disclosure metadata and its table of
 // contents; a section opens in the reader.
 type documentScreen struct {
-	keys *keyMap
-	doc  *content.Document
-	list *list
+	listScreen
+	doc *content.Document
 }
 
-func newDocumentScreen(m *Model, d *content.Document) *documentScreen {
+func newDocumentScreen(e *env, d *content.Document) *documentScreen {
 	var items []listItem
 	for _, s := range d.Sections {
 		s := s
@@ -25,17 +24,17 @@ func newDocumentScreen(m *Model, d *content.Document) *documentScreen {
 		if s.Level == 3 {
 			indent = 4
 		}
-		items = append(items, listItem{title: s.DisplayTitle(), indent: indent, open: func(m *Model) tea.Cmd {
-			return openSection(m, s)
+		items = append(items, listItem{title: s.DisplayTitle(), indent: indent, open: func(e *env) tea.Cmd {
+			return openSection(e, s)
 		}})
 	}
-	return &documentScreen{keys: &m.keys, doc: d, list: newList(items)}
+	return &documentScreen{listScreen: listScreen{keys: &e.keys, list: newList(items)}, doc: d}
 }
 
 // openSection pushes a reader on a section and counts it as read.
-func openSection(m *Model, s *content.Section) tea.Cmd {
-	m.push(newReaderScreen(m, s))
-	m.sectionRead()
+func openSection(e *env, s *content.Section) tea.Cmd {
+	e.nav.push(newReaderScreen(e, s))
+	e.sectionRead()
 	return nil
 }
 
@@ -43,20 +42,9 @@ func (s *documentScreen) crumbs() []string { return []string{"公开目录", s.d
 
 func (s *documentScreen) bindings() []binding { return forList(s.keys.listBindings(true), s.list) }
 
-func (s *documentScreen) do(m *Model, a action) tea.Cmd {
-	if cmd, ok := s.list.do(m, a); ok {
-		return cmd
-	}
-	return commonAction(m, a)
-}
-
-func (s *documentScreen) number(m *Model, n int) tea.Cmd { return s.list.number(m, n) }
-
-func (s *documentScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }
-
 // metaLines lays out the metadata block: two fields per line when wide,
 // one per line when narrow.
-func (s *documentScreen) metaLines(m *Model, w int) []string {
+func (s *documentScreen) metaLines(e *env, w int) []string {
 	d := s.doc
 	docNo := d.DocNo
 	if docNo == "" {
@@ -68,10 +56,10 @@ func (s *documentScreen) metaLines(m *Model, w int) []string {
 		{"公开方式", d.Mode}, {"文号", docNo},
 	}
 	cell := func(f [2]string) string {
-		return m.st.Subtle.Render(f[0]+":") + m.st.Meta.Render(m.d.Sanitize(f[1]))
+		return e.st.Subtle.Render(f[0]+":") + e.st.Meta.Render(e.sanitize(f[1]))
 	}
 	var out []string
-	for _, l := range wrapLines(m.st.Title.Render(m.d.Sanitize(d.Title)), w-2) {
+	for _, l := range wrapLines(e.st.Title.Render(e.sanitize(d.Title)), w-2) {
 		out = append(out, " "+l)
 	}
 	colw := (w - 2) / 2
@@ -94,14 +82,14 @@ func (s *documentScreen) metaLines(m *Model, w int) []string {
 	return out
 }
 
-func (s *documentScreen) body(m *Model, w, h int) (string, []zone) {
-	top := s.metaLines(m, w)
-	top = append(top, " "+m.st.Rule.Render(strings.Repeat(" ", max(w-2, 1))))
-	top = append(top, " "+m.st.Title.Render("目录")+m.st.Subtle.Render("(按数字键或点击打开一节)"))
+func (s *documentScreen) layout(e *env, w, h int) (string, []zone) {
+	top := s.metaLines(e, w)
+	top = append(top, " "+e.st.Rule.Render(strings.Repeat(" ", max(w-2, 1))))
+	top = append(top, " "+e.st.Title.Render("目录")+e.st.Subtle.Render("(按数字键或点击打开一节)"))
 	if len(top) > h/2 {
 		top = top[:h/2] // a very short screen: keep room for the contents
 	}
-	list, zones := s.list.render(m, w, max(h-len(top), 1))
+	list, zones := s.list.layout(e, w, max(h-len(top), 1))
 	for i := range zones {
 		zones[i].y0 += len(top)
 		zones[i].y1 += len(top)
@@ -109,10 +97,15 @@ func (s *documentScreen) body(m *Model, w, h int) (string, []zone) {
 	return strings.Join(top, "\n") + "\n" + list, zones
 }
 
-// point moves the contents' cursor to a section (the one last read).
-func (s *documentScreen) point(sec *content.Section) {
+// resume points the contents' cursor at the section last read, back from
+// the reader.
+func (s *documentScreen) resume(closed screen) {
+	r, ok := closed.(*readerScreen)
+	if !ok {
+		return
+	}
 	for i, x := range s.doc.Sections {
-		if x == sec {
+		if x == r.sec {
 			s.list.cursor = i
 		}
 	}

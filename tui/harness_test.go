@@ -91,8 +91,7 @@ func newHarness(t *testing.T, w, h int, mutate ...func(*Deps)) *harness {
 	t.Helper()
 	c := &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)}
 	v := &recorder{}
-	d := Deps{
-		Pack:     defaultPack(t),
+	d := Deps{Content: Content{Pack: defaultPack(t)}, Options: Options{
 		Config:   testConfig(),
 		Renderer: render.New(render.Options{Style: "dark"}),
 		Sanitize: render.Sanitize,
@@ -101,7 +100,7 @@ func newHarness(t *testing.T, w, h int, mutate ...func(*Deps)) *harness {
 		ToTraditional: func(s string) string {
 			return testS2T().Convert(s)
 		},
-	}
+	}}
 	for _, f := range mutate {
 		f(&d)
 	}
@@ -274,6 +273,16 @@ func (hs *harness) golden(name string) {
 	if string(want) != got {
 		hs.t.Errorf("frame %s differs from golden file (run go test ./tui -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
+}
+
+// searchScreen is the open search screen, if any.
+func (hs *harness) searchScreen() *searchScreen {
+	for i := len(hs.m.stack) - 1; i >= 0; i-- {
+		if s, ok := hs.m.stack[i].(*searchScreen); ok {
+			return s
+		}
+	}
+	return nil
 }
 
 // testS2T is the simplified→traditional converter, loaded once.

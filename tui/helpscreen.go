@@ -20,19 +20,24 @@ type helpScreen struct {
 	height int
 }
 
-func newHelpScreen(m *Model) *helpScreen {
-	k := help.DefaultKeys()
-	k.Up, k.Down, k.Open, k.Back, k.Home, k.EndVisit = "↑", "↓", "Enter", "Esc", "h", "x"
-	k.Search = m.keys.Search.Help().Key
-	k.Help = m.keys.Help.Help().Key
-	k.HelpAnywhere = textFree(m.keys.Help).Help().Key // the key that works while typing
-	k.Elder, k.Script = m.keys.Elder.Help().Key, m.keys.Traditional.Help().Key
-	k.Speak, k.Scan, k.Print = m.keys.Speak.Help().Key, m.keys.QR.Help().Key, m.keys.Print.Help().Key
-	return &helpScreen{keys: &m.keys, secs: help.Sections(help.Options{
+func newHelpScreen(e *env) *helpScreen {
+	// The help names the keys the footer shows: both come from the
+	// session's bindings.
+	b := &e.keys
+	name := func(b binding) string { return b.Help().Key }
+	k := help.Keys{
+		Up: name(b.Up), Down: name(b.Down), Open: name(b.Open), Back: name(b.Back),
+		Home: name(b.Home), EndVisit: name(b.EndVisit), Search: name(b.Search),
+		Help:         name(b.Help),
+		HelpAnywhere: name(textFree(b.Help)), // the key that works while typing
+		Elder:        name(b.Elder), Script: name(b.Traditional),
+		Speak: name(b.Speak), Scan: name(b.QR), Print: name(b.Print),
+	}
+	return &helpScreen{keys: b, secs: help.Sections(help.Options{
 		Keys:   k,
-		Speech: m.keys.Speak.Enabled(),
+		Speech: b.Speak.Enabled(),
 		Scan:   true,
-		Print:  m.keys.Print.Enabled(),
+		Print:  b.Print.Enabled(),
 	})}
 }
 
@@ -43,7 +48,7 @@ func (h *helpScreen) bindings() []binding {
 	return []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back, k.Home, k.EndVisit}
 }
 
-func (h *helpScreen) layout(m *Model, w int) {
+func (h *helpScreen) renderAt(e *env, w int) {
 	if h.width == w && h.lines != nil {
 		return
 	}
@@ -53,7 +58,7 @@ func (h *helpScreen) layout(m *Model, w int) {
 		if i > 0 {
 			h.lines = append(h.lines, "")
 		}
-		h.lines = append(h.lines, " "+m.st.Title.Render(s.Title), "")
+		h.lines = append(h.lines, " "+e.st.Title.Render(s.Title), "")
 		for _, b := range s.Body {
 			if b.Picture != nil {
 				for _, l := range b.Picture {
@@ -72,7 +77,7 @@ func (h *helpScreen) scroll(d int) {
 	h.offset = min(max(h.offset+d, 0), max(len(h.lines)-h.height, 0))
 }
 
-func (h *helpScreen) do(m *Model, a action) tea.Cmd {
+func (h *helpScreen) do(e *env, a action) tea.Cmd {
 	switch a {
 	case actUp:
 		h.scroll(-1)
@@ -83,31 +88,31 @@ func (h *helpScreen) do(m *Model, a action) tea.Cmd {
 	case actPageDown:
 		h.scroll(max(h.height-2, 1))
 	case actBack:
-		m.pop()
-		if len(m.stack) == 0 {
-			return m.start()
+		e.nav.pop()
+		if e.nav.depth() == 0 {
+			return e.nav.start()
 		}
 	default:
-		return commonAction(m, a)
+		return commonAction(e, a)
 	}
 	return nil
 }
 
-func (h *helpScreen) number(m *Model, n int) tea.Cmd { return nil }
+func (h *helpScreen) number(e *env, n int) tea.Cmd { return nil }
 
-func (h *helpScreen) wheel(m *Model, delta int) { h.scroll(delta) }
+func (h *helpScreen) wheel(e *env, delta int) { h.scroll(delta) }
 
-func (h *helpScreen) body(m *Model, w, height int) (string, []zone) {
-	h.layout(m, w)
+func (h *helpScreen) layout(e *env, w, height int) (string, []zone) {
+	h.renderAt(e, w)
 	h.height = height
 	h.scroll(0)
 	end := min(h.offset+height, len(h.lines))
 	return strings.Join(h.lines[h.offset:end], "\n"), nil
 }
 
-func (h *helpScreen) status(m *Model) string {
+func (h *helpScreen) status(e *env) string {
 	if h.offset+h.height < len(h.lines) {
-		return m.st.Status.Render(" 下面还有内容 ↓(按 PgDn 或向上滑动)")
+		return e.st.Status.Render(" 下面还有内容 ↓(按 " + h.keys.PageDown.Help().Key + " 或向上滑动)")
 	}
 	return ""
 }

@@ -8,14 +8,11 @@ import (
 
 // homeScreen is the catalogue: 公开目录 categories and their documents,
 // newest first, with 发布日期 and 发布机构.
-type homeScreen struct {
-	keys *keyMap
-	list *list
-}
+type homeScreen struct{ listScreen }
 
-func newHomeScreen(m *Model) *homeScreen {
+func newHomeScreen(e *env) *homeScreen {
 	var items []listItem
-	p := m.d.Pack
+	p := e.content.Pack
 	for _, cat := range p.Catalogues() {
 		n := 0
 		for _, d := range p.Docs {
@@ -34,33 +31,24 @@ func newHomeScreen(m *Model) *homeScreen {
 			d := d
 			items = append(items, listItem{
 				title:  d.Title,
-				meta:   d.Date.Format("2006年1月2日") + " · " + m.d.Sanitize(d.Publisher),
+				meta:   d.Date.Format("2006年1月2日") + " · " + e.sanitize(d.Publisher),
 				indent: 1,
-				open: func(m *Model) tea.Cmd {
-					m.push(newDocumentScreen(m, d))
+				open: func(e *env) tea.Cmd {
+					e.nav.push(newDocumentScreen(e, d))
 					return nil
 				},
 			})
 		}
 	}
-	return &homeScreen{keys: &m.keys, list: newList(items)}
+	return &homeScreen{listScreen{keys: &e.keys, list: newList(items)}}
 }
 
 func (s *homeScreen) crumbs() []string { return []string{"公开目录"} }
 
 func (s *homeScreen) bindings() []binding { return forList(s.keys.listBindings(false), s.list) }
 
-func (s *homeScreen) do(m *Model, a action) tea.Cmd {
-	if cmd, ok := s.list.do(m, a); ok {
-		return cmd
-	}
-	return commonAction(m, a)
+func (s *homeScreen) layout(e *env, w, h int) (string, []zone) {
+	k := s.keys
+	intro := fmt.Sprintf("请选择要查阅的文档:按数字键,或点击,或用 %s%s 选择后按 %s。", k.Up.Help().Key, k.Down.Help().Key, k.Open.Help().Key)
+	return withIntro(e, intro, s.list, w, h)
 }
-
-func (s *homeScreen) number(m *Model, n int) tea.Cmd { return s.list.number(m, n) }
-
-func (s *homeScreen) body(m *Model, w, h int) (string, []zone) {
-	return withIntro(m, "请选择要查阅的文档:按数字键,或点击,或用 ↑↓ 选择后按 Enter。", s.list, w, h)
-}
-
-func (s *homeScreen) wheel(m *Model, delta int) { s.list.wheel(delta) }

@@ -193,7 +193,7 @@ func TestReadAloudStopsOnIdleReset(t *testing.T) {
 	if !hs.m.speech.Active() {
 		t.Fatal("not reading")
 	}
-	hs.clock.Add(3 * hs.m.d.Idle)
+	hs.clock.Add(3 * hs.m.idle)
 	hs.send(idleMsg{})
 	if hs.m.speech.Active() {
 		t.Fatal("read-aloud went on after the idle reset")
@@ -238,7 +238,7 @@ func TestQRCodeForDocumentWithAddress(t *testing.T) {
 	if p == nil {
 		t.Fatal(probs)
 	}
-	hs := newHarness(t, 80, 24, func(d *Deps) { d.Pack = p })
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Content.Pack = p })
 	hs.press("a", "1", "1")
 	hs.mustShow("扫码")
 	hs.press("m")
@@ -331,13 +331,14 @@ func TestElderModeKeepsTableRowsTogether(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {40, 20}, {120, 40}} {
 		hs := newHarness(t, sz[0], sz[1])
 		hs.press("a", "z")
-		doc := hs.m.d.Pack.Docs[0]
+		doc := hs.m.content.Pack.Docs[0]
 		rows := 0
 		for _, sec := range doc.Sections {
 			if sec.Parent == nil || sec.Parent.DisplayTitle() != "统计报表" {
 				continue
 			}
-			hs.m.push(newReaderScreen(hs.m, sec))
+			hs.m.push(newReaderScreen(hs.m.env, sec))
+			hs.m.layout() // what Update does after every message
 			for page := 0; page < 40; page++ {
 				lines := strings.Split(hs.plain(), "\n")
 				for i := 1; i+1 < len(lines); i++ {
@@ -549,7 +550,7 @@ func TestQRCodeWholeOrNotAtAll(t *testing.T) {
 	codeLines := strings.Split(code, "\n")
 	shown := 0
 	for _, sz := range [][2]int{{40, 20}, {40, 24}, {34, 30}, {33, 30}, {60, 21}, {60, 22}, {80, 24}, {120, 40}} {
-		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Pack = qrPack(t) })
+		hs := newHarness(t, sz[0], sz[1], func(d *Deps) { d.Content.Pack = qrPack(t) })
 		hs.press("a", "1", "1", "m")
 		lines := strings.Split(hs.plain(), "\n")
 		var text strings.Builder

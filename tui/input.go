@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"kiosk/internal/termtext"
 )
 
 // lineInput is a one-line text entry for queries. It takes whatever text a
@@ -46,7 +48,7 @@ func (in *lineInput) update(msg tea.KeyPressMsg) (changed, consumed bool) {
 // paste may carry newlines or escape sequences).
 func (in *lineInput) insert(s string) bool {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if termtext.IsControl(r) {
 			return -1
 		}
 		return r

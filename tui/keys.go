@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -47,35 +48,65 @@ const (
 	actContinue
 )
 
-// binding ties keys (with their hint) to an action. A binding with an
-// empty Help().Desc is active but not shown in the footer.
+// binding ties keys (with their hint) to an action.
 type binding struct {
 	key.Binding
 	act action
 	// button is the footer label when it differs from the help text, e.g. a
 	// wider touch label.
 	button string
+	// hidden bindings work but are not offered in the footer (g, End, the
+	// staff key; a hint that has nothing to act on).
+	hidden bool
 }
 
 func bind(act action, keys []string, helpKey, desc string) binding {
 	return binding{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc)), act: act}
 }
 
+// hiddenKey is a binding that works without a hint.
+func hiddenKey(act action, keys ...string) binding {
+	return hidden(bind(act, keys, "", ""))
+}
+
+// with is b answering to more keys too (← goes back in a list).
+func (b binding) with(keys ...string) binding {
+	b.SetKeys(append(append([]string(nil), b.Keys()...), keys...)...)
+	return b
+}
+
+// without is b without some of its keys (⌫ edits text where text is typed).
+func (b binding) without(drop ...string) binding {
+	var keys []string
+	for _, k := range b.Keys() {
+		if !slices.Contains(drop, k) {
+			keys = append(keys, k)
+		}
+	}
+	b.SetKeys(keys...)
+	return b
+}
+
+// titled is b under another name (取消 where 返回 leaves a question).
+func (b binding) titled(desc string) binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
 // keyMap holds every binding a session uses. It is built per session (the
 // bindings can be disabled per screen), never shared.
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom binding
-	Open, Back, ListBack, Home              binding
+	Open, Back, Home                        binding
 	PrevSection, NextSection                binding
 	Search, Find, NextMatch, PrevMatch      binding
 	EndVisit, Staff                         binding
-	Submit, Delete, Cancel                  binding
+	Submit, Delete                          binding
 	// Bindings of screens where letters and digits are typed text.
-	ToResults, BackToQuery, Clear, HomeKey, EndVisitTyping binding
-	Leave                                                  binding // Back without ⌫, which edits the text
-	FilterCatalogue, FilterYear                            binding
-	Elder, Traditional, Help                               binding
-	Speak, QR, Print                                       binding
+	ToResults, BackToQuery, Clear binding
+	FilterCatalogue, FilterYear   binding
+	Elder, Traditional, Help      binding
+	Speak, QR, Print              binding
 	// Continue is the idle countdown's button: any key or tap dismisses
 	// the countdown, so its hint names no one key.
 	Continue binding
@@ -87,11 +118,10 @@ func newKeyMap(staffKey string) keyMap {
 		Down:        bind(actDown, []string{"down", "j"}, "↓", "下移"),
 		PageUp:      bind(actPageUp, []string{"pgup", "b"}, "PgUp", "上一页"),
 		PageDown:    bind(actPageDown, []string{"pgdown", "space", "f"}, "PgDn", "下一页"),
-		Top:         bind(actTop, []string{"g"}, "", ""),
-		Bottom:      bind(actBottom, []string{"end", "G"}, "", ""),
+		Top:         hiddenKey(actTop, "g"),
+		Bottom:      hiddenKey(actBottom, "end", "G"),
 		Open:        bind(actOpen, []string{"enter", "right", "l"}, "Enter", "打开"),
 		Back:        bind(actBack, []string{"esc", "backspace"}, "Esc", "返回"),
-		ListBack:    bind(actBack, []string{"left"}, "", ""),
 		Home:        bind(actHome, []string{"home", "h"}, "h", "首页"),
 		PrevSection: bind(actPrevSection, []string{"left", "p", "["}, "←", "上一节"),
 		NextSection: bind(actNextSection, []string{"right", "n", "]"}, "→", "下一节"),
@@ -100,17 +130,13 @@ func newKeyMap(staffKey string) keyMap {
 		NextMatch:   bind(actNextMatch, []string{"n"}, "n", "下一处"),
 		PrevMatch:   bind(actPrevMatch, []string{"N"}, "N", "上一处"),
 		EndVisit:    bind(actEndVisit, []string{"x"}, "x", "结束浏览"),
-		Staff:       bind(actStaff, []string{staffKey}, "", ""),
+		Staff:       hiddenKey(actStaff, staffKey),
 		Submit:      bind(actSubmit, []string{"enter"}, "Enter", "确定"),
 		Delete:      bind(actDelete, []string{"backspace"}, "⌫", "删除"),
-		Cancel:      bind(actBack, []string{"esc"}, "Esc", "取消"),
 
-		ToResults:      bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
-		Leave:          bind(actBack, []string{"esc"}, "Esc", "返回"),
-		BackToQuery:    bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
-		Clear:          bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
-		HomeKey:        bind(actHome, []string{"home"}, "Home", "首页"),
-		EndVisitTyping: bind(actEndVisit, []string{"ctrl+x"}, "^X", "结束浏览"),
+		ToResults:   bind(actToResults, []string{"enter", "down", "tab"}, "Enter", "选择结果"),
+		BackToQuery: bind(actToQuery, []string{"tab"}, "Tab", "修改搜索"),
+		Clear:       bind(actClear, []string{"ctrl+u"}, "^U", "清空"),
 
 		FilterCatalogue: bind(actFilterCatalogue, []string{"f2"}, "F2", "换目录"),
 		// Letters work where nothing is being typed; the F-keys always.
@@ -176,9 +202,21 @@ func keyLabel(k string) string {
 
 // hidden is b active but not offered in the footer.
 func hidden(b binding) binding {
-	b.SetHelp(b.Help().Key, "")
+	b.hidden = true
 	return b
 }
+
+// leave is Back where text is typed: Esc only, ⌫ edits the text.
+func (k *keyMap) leave() binding { return k.Back.without("backspace") }
+
+// typingKeys are the bindings that mean Home and 结束浏览 where letters are
+// typed: Home alone, and ^X for x.
+func (k *keyMap) typingKeys() (home, endVisit binding) {
+	return textFree(k.Home), textFree(k.EndVisit.with("ctrl+x"))
+}
+
+// cancel is leave for a question or a PIN: 取消.
+func (k *keyMap) cancel() binding { return k.leave().titled("取消") }
 
 // lookup returns the first binding in bs matching the key press.
 func lookup(bs []binding, msg tea.KeyPressMsg) (binding, bool) {
@@ -203,22 +241,33 @@ func isLockedKey(s string) bool {
 // numberKey returns 1–9 for the digit keys (and the full-width digits an
 // input method may send), 0 otherwise.
 func numberKey(msg tea.KeyPressMsg) int {
-	s := msg.String()
-	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-		return int(s[0] - '0')
-	}
-	switch s {
-	case "１", "２", "３", "４", "５", "６", "７", "８", "９":
-		return int([]rune(s)[0]-'１') + 1
+	if d, ok := digit(msg); ok && d != '0' {
+		return int(d - '0')
 	}
 	return 0
+}
+
+// digit returns the digit a key types, half- or full-width (an input
+// method may send ２).
+func digit(msg tea.KeyPressMsg) (byte, bool) {
+	if msg.Mod&^tea.ModShift != 0 {
+		return 0, false
+	}
+	switch r := []rune(msg.Text); {
+	case len(r) != 1:
+	case r[0] >= '0' && r[0] <= '9':
+		return byte(r[0]), true
+	case r[0] >= '０' && r[0] <= '９':
+		return byte(r[0]-'０') + '0', true
+	}
+	return 0, false
 }
 
 // listBindings are the bindings of a list screen, in footer order.
 func (k *keyMap) listBindings(back bool) []binding {
 	bs := []binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Open}
 	if back {
-		bs = append(bs, k.Back, k.ListBack, k.Home)
+		bs = append(bs, k.Back.with("left"), k.Home)
 	}
 	return append(bs, k.Search, k.EndVisit, k.Top, k.Bottom)
 }
@@ -237,7 +286,7 @@ func forList(bs []binding, l *list) []binding {
 		switch {
 		case n <= 1 && (b.act == actUp || b.act == actDown),
 			l.height > 0 && l.offset == 0 && l.more == 0 && (b.act == actPageUp || b.act == actPageDown):
-			b.SetHelp(b.Help().Key, "") // the key still works; the footer does not offer it
+			b = hidden(b) // the key still works; the footer does not offer it
 		}
 		out = append(out, b)
 	}

@@ -17,7 +17,7 @@ type listItem struct {
 	indent int    // cells
 	header bool   // a heading between items; not selectable
 	plain  bool   // a heading drawn as ordinary text (a tip, not a title)
-	open   func(m *Model) tea.Cmd
+	open   func(e *env) tea.Cmd
 }
 
 // list is a scrolling list with a cursor, number keys for the first nine
@@ -31,9 +31,10 @@ type list struct {
 	// the last rendered frame.
 	numbered []int
 	height   int // body height of the last frame, for paging
-	// hideNumbers shows no number labels (the digits are typed instead).
-	hideNumbers bool
-	more        int // selectable items below the last frame
+	// typing: digits go into a query, so no number labels and no
+	// selection are shown that would promise otherwise.
+	typing bool
+	more   int // selectable items below the last frame
 	// ranked labels every item with its rank (1 for the first selectable
 	// item, on to the last) instead of 1–9 per frame; see rankDigits.
 	ranked bool
@@ -41,6 +42,25 @@ type list struct {
 	width  int   // body width of the last frame, for paging
 	last   int   // the last item in the last frame
 }
+
+// listScreen is what the catalogue and a document's contents share: a
+// list that takes the moving actions, the number keys and the wheel, and
+// the common actions for the rest.
+type listScreen struct {
+	keys *keyMap
+	list *list
+}
+
+func (s *listScreen) do(e *env, a action) tea.Cmd {
+	if cmd, ok := s.list.do(e, a); ok {
+		return cmd
+	}
+	return commonAction(e, a)
+}
+
+func (s *listScreen) number(e *env, n int) tea.Cmd { return s.list.number(e, n) }
+
+func (s *listScreen) wheel(e *env, delta int) { s.list.wheel(delta) }
 
 func newList(items []listItem) *list {
 	l := &list{items: items, rank: make([]int, len(items))}
@@ -84,6 +104,15 @@ func (l *list) rankMatches(typed string) (exact int, prefixed []int) {
 	return exact, prefixed
 }
 
+// selected is the item shown selected: the cursor, or none (-1) while
+// typing.
+func (l *list) selected() int {
+	if l.typing {
+		return -1
+	}
+	return l.cursor
+}
+
 func (l *list) nextSelectable(from, dir int) int {
 	for i := from; i >= 0 && i < len(l.items); i += dir {
 		if !l.items[i].header {
@@ -107,7 +136,7 @@ func (l *list) move(dir int) {
 // so paging on shows every item once (moving the cursor a fixed number of
 // items skipped some when items are tall). Before the first frame, and at
 // either end, the cursor moves instead.
-func (l *list) page(m *Model, dir int) {
+func (l *list) page(e *env, dir int) {
 	if l.height == 0 || l.width == 0 {
 		for range max(l.height/3, 1) {
 			l.move(dir)
@@ -130,7 +159,7 @@ func (l *list) page(m *Model, dir int) {
 	// The previous page ends with the item above this one: start it as
 	// early as that item still shows.
 	end, off := l.offset-1, l.offset-1
-	for off > 0 && shows(l.layout(m, off-1, l.width, l.height), end) {
+	for off > 0 && shows(l.place(e, off-1, l.width, l.height), end) {
 		off--
 	}
 	l.offset = off
@@ -139,23 +168,23 @@ func (l *list) page(m *Model, dir int) {
 	}
 }
 
-func (l *list) do(m *Model, a action) (tea.Cmd, bool) {
+func (l *list) do(e *env, a action) (tea.Cmd, bool) {
 	switch a {
 	case actUp:
 		l.move(-1)
 	case actDown:
 		l.move(+1)
 	case actPageUp:
-		l.page(m, -1)
+		l.page(e, -1)
 	case actPageDown:
-		l.page(m, +1)
+		l.page(e, +1)
 	case actTop:
 		l.cursor = l.nextSelectable(0, +1)
 	case actBottom:
 		l.cursor = l.nextSelectable(len(l.items)-1, -1)
 	case actOpen:
 		if l.cursor >= 0 {
-			return l.items[l.cursor].open(m), true
+			return l.items[l.cursor].open(e), true
 		}
 	default:
 		return nil, false
@@ -163,11 +192,11 @@ func (l *list) do(m *Model, a action) (tea.Cmd, bool) {
 	return nil, true
 }
 
-func (l *list) number(m *Model, n int) tea.Cmd {
+func (l *list) number(e *env, n int) tea.Cmd {
 	if n-1 < len(l.numbered) {
 		i := l.numbered[n-1]
 		l.cursor = i
-		return l.items[i].open(m)
+		return l.items[i].open(e)
 	}
 	return nil
 }
@@ -199,8 +228,8 @@ func shows(page []placed, i int) bool {
 }
 
 // draw lays item i out at width w with the number label num (0: none).
-func (l *list) draw(m *Model, i, num, w int) []string {
-	st := m.st
+func (l *list) draw(e *env, i, num, w int) []string {
+	st := e.st
 	it := l.items[i]
 	indent := strings.Repeat(" ", it.indent)
 	if it.header {
@@ -209,7 +238,7 @@ func (l *list) draw(m *Model, i, num, w int) []string {
 			style = st.Meta
 		}
 		var lines []string
-		for _, t := range wrapLines(m.d.Sanitize(it.title), w-it.indent-1) {
+		for _, t := range wrapLines(e.sanitize(it.title), w-it.indent-1) {
 			lines = append(lines, indent+style.Render(t))
 		}
 		return lines
@@ -222,13 +251,13 @@ func (l *list) draw(m *Model, i, num, w int) []string {
 	pad := strings.Repeat(" ", 2+lw) // under the marker and the label
 	numStyle, textStyle := st.Number, st.Item
 	marker := "  "
-	if i == l.cursor {
+	if i == l.selected() {
 		numStyle, textStyle = st.NumberSelected, st.ItemSelected
 		marker = "▶ " // the cursor is a symbol too, not colour alone
 	}
 	tw := max(w-it.indent-len(pad), 4)
 	var lines []string
-	for j, t := range wrapLines(m.d.Sanitize(it.title), tw) {
+	for j, t := range wrapLines(e.sanitize(it.title), tw) {
 		prefix := indent + marker + numStyle.Render(label)
 		if j > 0 {
 			prefix = indent + pad
@@ -243,16 +272,16 @@ func (l *list) draw(m *Model, i, num, w int) []string {
 	return lines
 }
 
-// layout lays out the items from offset that fit in h lines of width w:
+// place lays out the items from offset that fit in h lines of width w:
 // in 长者模式 a blank line between items and at most nine items (each
 // with its number). Keeping the cursor visible, paging and drawing all use
 // it, so they can never disagree.
-func (l *list) layout(m *Model, offset, w, h int) (out []placed) {
+func (l *list) place(e *env, offset, w, h int) (out []placed) {
 	num, used := 0, 0
 	for i := offset; i < len(l.items); i++ {
 		n := 0
 		if !l.items[i].header {
-			if num == 9 && m.elder {
+			if num == 9 && e.elder {
 				break
 			}
 			if num < 9 || l.ranked {
@@ -262,12 +291,12 @@ func (l *list) layout(m *Model, offset, w, h int) (out []placed) {
 					n = l.rank[i]
 				}
 			}
-			if l.hideNumbers {
+			if l.typing {
 				n = 0
 			}
 		}
-		lines := l.draw(m, i, n, w)
-		if m.elder && len(out) > 0 {
+		lines := l.draw(e, i, n, w)
+		if e.elder && len(out) > 0 {
 			lines = append([]string{""}, lines...)
 		}
 		if used+len(lines) > h && len(out) > 0 {
@@ -279,23 +308,24 @@ func (l *list) layout(m *Model, offset, w, h int) (out []placed) {
 	return out
 }
 
-// render draws the list in h lines of width w; zones are relative to the
+// layout draws the list in h lines of width w; zones are relative to the
 // list's first line. It keeps the cursor on the page and records what the
 // frame shows (numbers, first and last item) for the number keys and
 // paging, which act on the frame the citizen sees.
-func (l *list) render(m *Model, w, h int) (string, []zone) {
+func (l *list) layout(e *env, w, h int) (string, []zone) {
 	l.height, l.width = h, w
-	st := m.st
-	if l.cursor >= 0 && l.cursor < l.offset {
-		l.offset = l.cursor
+	st := e.st
+	cur := l.selected()
+	if cur >= 0 && cur < l.offset {
+		l.offset = cur
 		if l.offset > 0 && l.items[l.offset-1].header {
 			l.offset-- // show the heading just above
 		}
 	}
-	shown := l.layout(m, l.offset, w, h)
-	for l.cursor >= 0 && l.offset < l.cursor && !shows(shown, l.cursor) {
+	shown := l.place(e, l.offset, w, h)
+	for cur >= 0 && l.offset < cur && !shows(shown, cur) {
 		l.offset++
-		shown = l.layout(m, l.offset, w, h)
+		shown = l.place(e, l.offset, w, h)
 	}
 	if len(shown) > 0 {
 		l.last = shown[len(shown)-1].i
@@ -309,9 +339,9 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 		}
 		if !l.items[pl.i].header {
 			idx := pl.i
-			zones = append(zones, zone{x0: 0, x1: w, y0: len(out), y1: len(out) + len(pl.lines), tap: func(m *Model) tea.Cmd {
+			zones = append(zones, zone{x0: 0, x1: w, y0: len(out), y1: len(out) + len(pl.lines), tap: func() tea.Cmd {
 				l.cursor = idx
-				return l.items[idx].open(m)
+				return l.items[idx].open(e)
 			}})
 		}
 		out = append(out, pl.lines...)
@@ -329,7 +359,7 @@ func (l *list) render(m *Model, w, h int) (string, []zone) {
 		}
 	}
 	if l.more > 0 && len(out) < h {
-		out = append(out, st.Subtle.Render(fmt.Sprintf("     ↓ 下面还有 %d 项(按 PgDn 或向上滑动)", l.more)))
+		out = append(out, st.Subtle.Render(fmt.Sprintf("     ↓ 下面还有 %d 项(按 %s 或向上滑动)", l.more, e.keys.PageDown.Help().Key)))
 	} else if l.more > 0 && len(out) > 0 {
 		out[len(out)-1] = padRight(out[len(out)-1], w-2) + st.Subtle.Render("↓")
 	}

@@ -26,51 +26,47 @@ func (m *Model) setElder(on bool) {
 // it: colours chosen for what the terminal can show, not 256 colours
 // downsampled blindly (which made the header 1.18:1 under TERM=xterm).
 func (m *Model) restyle() {
-	p := contrast.For(m.profile, m.d.Config.Kiosk.Style, m.elder)
+	p := contrast.For(m.profile, m.opts.Config.Kiosk.Style, m.elder)
 	if p.Name == m.st.palette.Name && p.Profile == m.st.palette.Profile {
 		return
 	}
 	m.st = newStyles(p)
-	if r, ok := m.renderer.(*render.Renderer); ok {
-		m.d.Renderer = r.WithColors(render.Colors{
+	if r, ok := m.opts.Renderer.(*render.Renderer); ok {
+		m.renderer = r.WithColors(render.Colors{
 			Text: p.Text.FG, Heading: p.Heading.FG, Link: p.Link.FG, UnderlineHeadings: p.HeadingUnderline,
 		})
 	}
-	// An open section is drawn again in the new colours (its text and
-	// its marked matches), at the same place: colours do not change
-	// where lines break.
+	// Screens that keep drawn lines (an open section) draw them again in
+	// the new colours, at the same place.
 	for _, s := range m.stack {
-		if rd, ok := s.(*readerScreen); ok && rd.lines != nil {
-			offset, w := rd.offset, rd.width
-			rd.width = 0
-			rd.layout(m, w)
-			rd.offset = offset
+		if r, ok := s.(restyler); ok {
+			r.restyled(m.env)
 		}
 	}
 }
 
 func (m *Model) setTraditional(on bool) {
-	if m.d.ToTraditional == nil {
+	if m.opts.ToTraditional == nil {
 		on = false
 	}
 	m.trad = on
 }
 
-// modeBindings are the mode switches shown as chips in the header (and
-// at the foot of the attract screen); their labels say what a tap does.
-func (m *Model) modeBindings() []binding {
-	e, t, h := m.keys.Elder, m.keys.Traditional, m.keys.Help
-	if m.typing() {
-		// Letters and ? are text here: only the F-keys switch, and the
-		// chips name them.
-		e, t, h = textFree(e), textFree(t), textFree(h)
+// modeKeys are the mode switches shown as chips in the header (and at the
+// foot of the attract screen); their labels say what a tap does. typing:
+// letters and ? are text on the screen, so only the F-keys switch.
+func (e *env) modeKeys(typing bool) []binding {
+	el, t, h := e.keys.Elder, e.keys.Traditional, e.keys.Help
+	if typing {
+		// The chips name the F-keys.
+		el, t, h = textFree(el), textFree(t), textFree(h)
 	}
-	if m.elder {
-		e.button = "标准模式"
+	if e.elder {
+		el.button = "标准模式"
 	}
-	bs := []binding{e}
-	if m.d.ToTraditional != nil {
-		if m.trad {
+	bs := []binding{el}
+	if e.opts.ToTraditional != nil {
+		if e.trad {
 			t.button = "简体"
 		}
 		bs = append(bs, t)
@@ -81,20 +77,16 @@ func (m *Model) modeBindings() []binding {
 	return bs
 }
 
-// typing reports whether the screen on top takes letters as text now. On
-// the search screen they always are: typed in the results, they go on
-// with the query.
+// modeBindings are the mode switches for the screen on top.
+func (m *Model) modeBindings() []binding { return m.modeKeys(m.typing()) }
+
+// typing reports whether the screen on top takes letters as text now.
 func (m *Model) typing() bool {
 	if len(m.stack) == 0 {
 		return false
 	}
-	switch s := m.top().(type) {
-	case *searchScreen:
-		return true
-	case *readerScreen:
-		return s.finding
-	}
-	return false
+	t, ok := m.top().(typist)
+	return ok && t.takesText()
 }
 
 // modeAction handles the mode keys on any screen; it reports whether the
@@ -129,7 +121,7 @@ func (m *Model) chips(bs []binding, x0, y int) (string, []zone) {
 			x++
 		}
 		act := bd.act
-		zones = append(zones, zone{x0: x, x1: x + w, y0: y, y1: y + 1, tap: func(m *Model) tea.Cmd {
+		zones = append(zones, zone{x0: x, x1: x + w, y0: y, y1: y + 1, tap: func() tea.Cmd {
 			return m.dispatch(act)
 		}})
 		b.WriteString(chip)
@@ -188,23 +180,23 @@ func (m *Model) dispatch(a action) tea.Cmd {
 		return nil
 	}
 	if a == actHelp {
-		m.push(newHelpScreen(m))
+		m.push(newHelpScreen(m.env))
 		return nil
 	}
 	if len(m.stack) == 0 {
 		return m.start()
 	}
-	return m.top().do(m, a)
+	return m.top().do(m.env, a)
 }
 
 // toTraditional converts a finished frame when 繁體 is on. Only Han
 // characters change, each into one of the same width, so the layout and
 // the tap zones stay as they were.
 func (m *Model) toTraditional(frame string) string {
-	if !m.trad || m.d.ToTraditional == nil {
+	if !m.trad || m.opts.ToTraditional == nil {
 		return frame
 	}
-	return m.d.ToTraditional(frame)
+	return m.opts.ToTraditional(frame)
 }
 
 // speechCommand is the read-aloud command of the config ("" = default).

@@ -24,7 +24,7 @@ func TestProgramLockdownAndStaffExit(t *testing.T) {
 	}
 	cfg := testConfig()
 	cfg.Kiosk.StaffPINHash = hash
-	m := New(Deps{Pack: defaultPack(t), Config: cfg, Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize})
+	m := New(Deps{Content: Content{Pack: defaultPack(t)}, Options: Options{Config: cfg, Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm.Output(), "按任意键或触摸屏幕开始")
 	tm.Send(tea.KeyPressMsg{Code: 'a', Text: "a"})
@@ -55,8 +55,8 @@ func TestProgramLockdownAndStaffExit(t *testing.T) {
 
 // TestProgramIdleResetWithRealTimer uses the real clock and a 1 s idle.
 func TestProgramIdleResetWithRealTimer(t *testing.T) {
-	m := New(Deps{Pack: defaultPack(t), Config: testConfig(), Idle: time.Second,
-		Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize})
+	m := New(Deps{Content: Content{Pack: defaultPack(t)}, Options: Options{Config: testConfig(), Idle: time.Second,
+		Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm.Output(), "按任意键或触摸屏幕开始")
 	tm.Send(tea.KeyPressMsg{Code: 'a', Text: "a"})

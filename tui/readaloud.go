@@ -36,16 +36,16 @@ func waitSpeech(events <-chan speech.Event) tea.Cmd {
 
 // speak starts reading the section aloud from its first sentence; while
 // reading it pauses, and resumes when paused.
-func (r *readerScreen) speak(m *Model) tea.Cmd {
+func (r *readerScreen) speak(e *env) tea.Cmd {
 	if r.speakRun != 0 {
-		if m.speech.Paused() {
-			m.speech.Resume()
+		if e.speech.Paused() {
+			e.speech.Resume()
 		} else {
-			m.speech.Pause()
+			e.speech.Pause()
 		}
 		return nil
 	}
-	if err := m.speech.Available(); err != nil {
+	if err := e.speech.Available(); err != nil {
 		r.notice = err.Error() // the control says why instead of failing silently
 		return nil
 	}
@@ -55,25 +55,22 @@ func (r *readerScreen) speak(m *Model) tea.Cmd {
 		r.notice = "本节没有可以朗读的文字。"
 		return nil
 	}
-	run, events := m.speech.Start(r.sentences, 0)
+	run, events := e.speech.Start(r.sentences, 0)
 	r.speakRun, r.speaking = run, -1
 	r.notice = ""
 	return waitSpeech(events)
 }
 
 // stopSpeaking ends read-aloud (leaving the section, idle reset).
-func (r *readerScreen) stopSpeaking(m *Model) {
+func (r *readerScreen) stopSpeaking(e *env) {
 	if r.speakRun != 0 {
-		m.speech.Stop()
+		e.speech.Stop()
 		r.speakRun, r.speaking = 0, -1
 	}
 }
 
 // speechEvent updates what is marked as being read.
-func (r *readerScreen) speechEvent(m *Model, msg speechMsg) tea.Cmd {
-	if msg.ev.Run != r.speakRun {
-		return nil // a run this screen no longer shows
-	}
+func (r *readerScreen) speechEvent(msg speechMsg) tea.Cmd {
 	switch msg.ev.Kind {
 	case speech.Started:
 		r.speaking = msg.ev.Index
@@ -118,25 +115,25 @@ func (r *readerScreen) showSpeaking() {
 const alreadyPrinted = "本次已打印过这份文件"
 
 // printLimit is how many jobs one visit may send per document.
-func (m *Model) printLimit() int { return max(m.d.Config.Kiosk.PrintLimit, 1) }
+func (e *env) printLimit() int { return max(e.opts.Config.Kiosk.PrintLimit, 1) }
 
 // mayPrint reports whether this visit may still print document d.
-func (m *Model) mayPrint(d *content.Document) bool { return m.printed[d] < m.printLimit() }
+func (e *env) mayPrint(d *content.Document) bool { return e.printed[d] < e.printLimit() }
 
 // print sends the section to the configured print command: one job per
 // document per visit (kiosk.print_limit), counted when it is sent, so
 // pressing d again while it prints sends nothing more.
-func (r *readerScreen) print(m *Model) tea.Cmd {
+func (r *readerScreen) print(e *env) tea.Cmd {
 	d := r.sec.Doc
-	if !m.mayPrint(d) {
+	if !e.mayPrint(d) {
 		r.notice = alreadyPrinted + ",请到打印机取件。"
 		return nil
 	}
-	if m.printed == nil {
-		m.printed = map[*content.Document]int{}
+	if e.printed == nil {
+		e.printed = map[*content.Document]int{}
 	}
-	m.printed[d]++
-	cmdLine := m.d.Config.Kiosk.PrintCommand
+	e.printed[d]++
+	cmdLine := e.opts.Config.Kiosk.PrintCommand
 	job := printer.PrintJob{Title: d.Title, IndexNo: d.IndexNo, Date: d.Date.Format("2006-01-02"),
 		Section: r.sec.DisplayTitle(), Text: r.sec.Markdown()}
 	r.notice = "正在打印…"
@@ -147,23 +144,21 @@ func (r *readerScreen) print(m *Model) tea.Cmd {
 	}
 }
 
+// printedMsg is a print job's result.
 type printedMsg struct {
 	doc *content.Document
 	err error
 }
 
-// printDone settles a print job: a failed job does not count against the
+// apply settles a print job: a failed job does not count against the
 // visit's limit (the printer may be out of paper; staff fix it and the
 // citizen tries again), wherever the citizen has gone meanwhile.
-func (m *Model) printDone(msg printedMsg) {
+func (msg printedMsg) apply(e *env) {
 	if msg.err != nil {
-		m.logf("print failed: %v", msg.err)
-		if m.printed[msg.doc] > 0 {
-			m.printed[msg.doc]--
+		e.logf("print failed: %v", msg.err)
+		if e.printed[msg.doc] > 0 {
+			e.printed[msg.doc]--
 		}
-	}
-	if r, ok := m.topReader(); ok && r.sec.Doc == msg.doc {
-		r.printed(msg)
 	}
 }
 
@@ -184,27 +179,27 @@ type qrScreen struct {
 	err        error
 }
 
-func newQRScreen(m *Model, title, url string) *qrScreen {
+func newQRScreen(e *env, title, url string) *qrScreen {
 	code, err := qr.Render(url)
-	return &qrScreen{keys: &m.keys, title: title, url: url, code: code, err: err}
+	return &qrScreen{keys: &e.keys, title: title, url: url, code: code, err: err}
 }
 
 func (q *qrScreen) crumbs() []string { return []string{q.title, "扫码在手机打开"} }
 
 func (q *qrScreen) bindings() []binding { return []binding{q.keys.Back, q.keys.Home, q.keys.EndVisit} }
 
-func (q *qrScreen) do(m *Model, a action) tea.Cmd { return commonAction(m, a) }
+func (q *qrScreen) do(e *env, a action) tea.Cmd { return commonAction(e, a) }
 
-func (q *qrScreen) number(m *Model, n int) tea.Cmd { return nil }
+func (q *qrScreen) number(e *env, n int) tea.Cmd { return nil }
 
-func (q *qrScreen) wheel(m *Model, delta int) {}
+func (q *qrScreen) wheel(e *env, delta int) {}
 
 // body shows, top to bottom, how to scan, the code and the address; the
 // code is never cut (a cut code scans as nothing, or as another address).
 // When the screen is short the explanation shortens, then goes (the header
 // says 扫码在手机打开); when even the code and the address do not fit, the
 // screen says so and shows the address to type.
-func (q *qrScreen) body(m *Model, w, h int) (string, []zone) {
+func (q *qrScreen) layout(e *env, w, h int) (string, []zone) {
 	text := func(s string) []string { // a paragraph in the screen's margin
 		var out []string
 		for _, l := range wrapLines(s, w-1) {
@@ -212,7 +207,7 @@ func (q *qrScreen) body(m *Model, w, h int) (string, []zone) {
 		}
 		return out
 	}
-	url := text("网址:" + m.d.Sanitize(q.url))
+	url := text("网址:" + e.sanitize(q.url))
 	if q.err != nil {
 		lines := append(text("无法生成二维码:"+q.err.Error()), url...)
 		return fitLines(strings.Join(lines, "\n"), w, h), nil

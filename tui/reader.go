@@ -49,14 +49,14 @@ type readerScreen struct {
 	notice    string // a message for the citizen in the status line
 }
 
-func newReaderScreen(m *Model, s *content.Section) *readerScreen {
-	return &readerScreen{keys: &m.keys, sec: s, mayPrint: m.mayPrint, input: newLineInput(64), speaking: -1}
+func newReaderScreen(e *env, s *content.Section) *readerScreen {
+	return &readerScreen{keys: &e.keys, sec: s, mayPrint: e.mayPrint, input: newLineInput(64), speaking: -1}
 }
 
 // newReaderAt opens a section with the matches of a search query marked,
 // scrolled to the first one.
-func newReaderAt(m *Model, s *content.Section, query string) *readerScreen {
-	r := newReaderScreen(m, s)
+func newReaderAt(e *env, s *content.Section, query string) *readerScreen {
+	r := newReaderScreen(e, s)
 	r.query = query
 	return r
 }
@@ -71,7 +71,7 @@ func (r *readerScreen) crumbs() []string {
 
 func (r *readerScreen) bindings() []binding {
 	if r.finding {
-		return []binding{r.keys.Submit, r.keys.Delete, r.keys.Cancel}
+		return []binding{r.keys.Submit, r.keys.Delete, r.keys.cancel()}
 	}
 	bs := r.keys.readerBindings(len(r.matches) > 0)
 	speak := r.keys.Speak
@@ -105,16 +105,16 @@ func (r *readerScreen) bindings() []binding {
 	return out
 }
 
-// layout renders the section at width w (cached by the renderer) and keeps
+// renderAt renders the section at width w (cached by the renderer) and keeps
 // the citizen's place in it across a resize.
-func (r *readerScreen) layout(m *Model, w int) {
+func (r *readerScreen) renderAt(e *env, w int) {
 	if r.width == w && r.lines != nil {
 		return
 	}
 	if len(r.lines) > 0 {
 		r.frac = float64(r.offset) / float64(len(r.lines))
 	}
-	out, err := m.d.Renderer.Render(r.sec.Ref(), r.sec.Markdown(), w)
+	out, err := e.renderer.Render(r.sec.Ref(), r.sec.Markdown(), w)
 	r.err = err
 	if err != nil {
 		out = "本节暂时无法显示。请返回后重试,或请工作人员检查内容。"
@@ -124,21 +124,21 @@ func (r *readerScreen) layout(m *Model, w int) {
 	r.width = w
 	r.offset = int(r.frac * float64(len(r.lines)))
 	r.spans = nil // sentence places depend on the layout
-	r.mark(m, false)
+	r.mark(e, false)
 }
 
 // mark finds the query's matches in the rendered lines; with jump it
 // scrolls to the first match.
-func (r *readerScreen) mark(m *Model, jump bool) {
+func (r *readerScreen) mark(e *env, jump bool) {
 	r.matches, r.marked = nil, nil
 	if r.query == "" || r.lines == nil {
 		return
 	}
-	r.matches = findMatches(r.lines, m.matcherFor(r.query))
+	r.matches = findMatches(r.lines, e.matcherFor(r.query))
 	if r.current >= len(r.matches) {
 		r.current = 0
 	}
-	r.marked = markLines(r.lines, r.matches, r.current, m.st)
+	r.marked = markLines(r.lines, r.matches, r.current, e.st)
 	if jump && len(r.matches) > 0 {
 		r.showCurrent()
 	}
@@ -156,26 +156,61 @@ func (r *readerScreen) showCurrent() {
 	}
 }
 
-func (r *readerScreen) step(m *Model, dir int) {
+func (r *readerScreen) step(e *env, dir int) {
 	if len(r.matches) == 0 {
 		return
 	}
 	r.current = (r.current + dir + len(r.matches)) % len(r.matches)
-	r.marked = markLines(r.lines, r.matches, r.current, m.st)
+	r.marked = markLines(r.lines, r.matches, r.current, e.st)
 	r.showCurrent()
 }
 
-// typed takes the find query while the find line is open.
-func (r *readerScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+// typed takes the find query while the find line is open; the keys of
+// its bindings (Enter, ⌫, Esc) do what the footer offers.
+func (r *readerScreen) typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !r.finding {
 		return false, nil
 	}
-	switch msg.String() {
-	case "enter", "esc":
+	if _, ok := lookup(r.bindings(), msg); ok {
 		return false, nil
 	}
 	_, consumed := r.input.update(msg)
 	return consumed, nil
+}
+
+// takesText: letters are text while the find line is open.
+func (r *readerScreen) takesText() bool { return r.finding }
+
+// update takes the events of this reader's read-aloud and the result of
+// its print job.
+func (r *readerScreen) update(e *env, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case speechMsg:
+		if msg.ev.Run != r.speakRun {
+			return nil, false // a run this screen no longer shows
+		}
+		return r.speechEvent(msg), true
+	case printedMsg:
+		if msg.doc != r.sec.Doc {
+			return nil, false
+		}
+		r.printed(msg)
+		return nil, true
+	}
+	return nil, false
+}
+
+// restyled draws the section again in the new colours (its text and its
+// marked matches), at the same place: colours do not change where lines
+// break.
+func (r *readerScreen) restyled(e *env) {
+	if r.lines == nil {
+		return
+	}
+	offset, w := r.offset, r.width
+	r.width = 0
+	r.renderAt(e, w)
+	r.offset = offset
 }
 
 func (r *readerScreen) maxOffset() int { return max(len(r.lines)-r.height, 0) }
@@ -187,28 +222,30 @@ func (r *readerScreen) scroll(d int) {
 	}
 }
 
-func (r *readerScreen) do(m *Model, a action) tea.Cmd {
+func (r *readerScreen) do(e *env, a action) tea.Cmd {
 	page := max(r.height-2, 1)
 	switch a {
 	case actFind:
 		r.finding = true
 		r.input.Reset()
+	case actDelete:
+		r.input.update(tea.KeyPressMsg{Code: tea.KeyBackspace})
 	case actSubmit:
 		r.finding = false
 		r.query = strings.TrimSpace(r.input.String())
 		r.current = 0
-		r.mark(m, true)
+		r.mark(e, true)
 	case actBack:
 		if r.finding {
 			r.finding = false
 			return nil
 		}
-		r.stopSpeaking(m)
-		return commonAction(m, a)
+		r.stopSpeaking(e)
+		return commonAction(e, a)
 	case actNextMatch:
-		r.step(m, +1)
+		r.step(e, +1)
 	case actPrevMatch:
-		r.step(m, -1)
+		r.step(e, -1)
 	case actUp:
 		r.scroll(-1)
 	case actDown:
@@ -222,46 +259,46 @@ func (r *readerScreen) do(m *Model, a action) tea.Cmd {
 	case actBottom:
 		r.scroll(len(r.lines))
 	case actSpeak:
-		cmd := r.speak(m)
-		r.paused = m.speech.Paused()
+		cmd := r.speak(e)
+		r.paused = e.speech.Paused()
 		return cmd
 	case actPrint:
-		return r.print(m)
+		return r.print(e)
 	case actQR:
-		r.stopSpeaking(m)
+		r.stopSpeaking(e)
 		if r.sec.Doc.URL != "" {
-			m.push(newQRScreen(m, r.sec.Doc.Title, r.sec.Doc.URL))
+			e.nav.push(newQRScreen(e, r.sec.Doc.Title, r.sec.Doc.URL))
 		}
 	case actNextSection:
-		r.stopSpeaking(m)
+		r.stopSpeaking(e)
 		if n := r.sec.Next(); n != nil {
-			m.replace(newReaderScreen(m, n))
-			m.sectionRead()
+			e.nav.replace(newReaderScreen(e, n))
+			e.sectionRead()
 		}
 	case actPrevSection:
-		r.stopSpeaking(m)
+		r.stopSpeaking(e)
 		if p := r.sec.Prev(); p != nil {
-			m.replace(newReaderScreen(m, p))
-			m.sectionRead()
+			e.nav.replace(newReaderScreen(e, p))
+			e.sectionRead()
 		}
 	default:
-		r.stopSpeaking(m)
-		return commonAction(m, a)
+		r.stopSpeaking(e)
+		return commonAction(e, a)
 	}
 	return nil
 }
 
-func (r *readerScreen) number(m *Model, n int) tea.Cmd { return nil }
+func (r *readerScreen) number(e *env, n int) tea.Cmd { return nil }
 
-func (r *readerScreen) wheel(m *Model, delta int) { r.scroll(delta) }
+func (r *readerScreen) wheel(e *env, delta int) { r.scroll(delta) }
 
-func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
+func (r *readerScreen) layout(e *env, w, h int) (string, []zone) {
 	first := r.lines == nil
 	if r.finding {
 		h = max(h-1, 1)
 	}
 	r.height = h
-	r.layout(m, w)
+	r.renderAt(e, w)
 	if first {
 		r.showCurrent() // opened from a search: show the first match
 	}
@@ -274,7 +311,7 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 		lines = append([]string(nil), lines...)
 		byLine := map[int][]lipgloss.Range{}
 		for _, s := range sp {
-			byLine[s.Line] = append(byLine[s.Line], lipgloss.NewRange(s.Col0, s.Col1, m.st.Speaking))
+			byLine[s.Line] = append(byLine[s.Line], lipgloss.NewRange(s.Col0, s.Col1, e.st.Speaking))
 		}
 		for ln, rs := range byLine {
 			if ln < len(lines) {
@@ -283,7 +320,7 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 		}
 	}
 	var window []string
-	if m.elder {
+	if e.elder {
 		// 长者模式: a blank line between lines (line spacing 2), but not
 		// inside a table: there a blank line would make a wrapped cell's
 		// end look like a row of its own. Scrolling still counts source
@@ -303,15 +340,15 @@ func (r *readerScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	out := strings.Join(window, "\n")
 	if r.finding {
-		out = fitLines(out, w, h) + "\n" + m.st.Title.Render(" 查找:") + m.d.Sanitize(r.input.String()) + "▏" +
-			m.st.Subtle.Render(" (汉字或拼音,Enter 确定)")
+		out = fitLines(out, w, h) + "\n" + e.st.Title.Render(" 查找:") + e.sanitize(r.input.String()) + "▏" +
+			e.st.Subtle.Render(" (汉字或拼音,"+r.keys.Submit.Help().Key+" 确定)")
 	}
 	return out, nil
 }
 
 // status is the reader's position line: which section of how many, and
 // how far down the section.
-func (r *readerScreen) status(m *Model) string {
+func (r *readerScreen) status(e *env) string {
 	// Where: chapters count among chapters, subsections among their
 	// chapter's subsections — the same steps ← and → take.
 	where := ""
@@ -347,13 +384,13 @@ func (r *readerScreen) status(m *Model) string {
 	case r.speakRun != 0 && r.speaking >= 0:
 		found = fmt.Sprintf(" · ♪ 正在朗读第 %d/%d 句", r.speaking+1, len(r.sentences))
 	case r.query != "" && len(r.matches) > 0:
-		found = fmt.Sprintf(" · 「%s」 第 %d/%d 处", m.d.Sanitize(r.query), r.current+1, len(r.matches))
+		found = fmt.Sprintf(" · 「%s」 第 %d/%d 处", e.sanitize(r.query), r.current+1, len(r.matches))
 	case r.query != "":
-		found = fmt.Sprintf(" · 本节没有找到「%s」", m.d.Sanitize(r.query))
-	case m.keys.Print.Enabled() && !m.mayPrint(r.sec.Doc):
+		found = fmt.Sprintf(" · 本节没有找到「%s」", e.sanitize(r.query))
+	case e.keys.Print.Enabled() && !e.mayPrint(r.sec.Doc):
 		found = " · " + alreadyPrinted // why the print button is gone
 	}
-	return m.st.Status.Render(fmt.Sprintf(" %s · 已读 %d%%%s%s", m.d.Sanitize(where), pct, found, more))
+	return e.st.Status.Render(fmt.Sprintf(" %s · 已读 %d%%%s%s", e.sanitize(where), pct, found, more))
 }
 
 // shortTitle is a chapter's numeral ("二、") or, without one, its title

@@ -54,16 +54,16 @@ type searchResultMsg struct {
 	err     error
 }
 
-func newSearchScreen(m *Model) screen {
-	s := &searchScreen{keys: &m.keys, input: newLineInput(100), typing: true, list: newList(nil)}
-	if m.d.Search != nil {
-		if cs := m.d.Search.Catalogues(); len(cs) > 1 {
+func newSearchScreen(e *env) screen {
+	s := &searchScreen{keys: &e.keys, input: newLineInput(100), typing: true, list: newList(nil)}
+	if e.content.Search != nil {
+		if cs := e.content.Search.Catalogues(); len(cs) > 1 {
 			s.catalogues = []string{"全部"}
 			for _, c := range cs {
 				s.catalogues = append(s.catalogues, c.Value)
 			}
 		}
-		if ys := m.d.Search.Years(); len(ys) > 1 {
+		if ys := e.content.Search.Years(); len(ys) > 1 {
 			s.years = []string{"全部"}
 			for _, y := range ys {
 				s.years = append(s.years, y.Value)
@@ -72,6 +72,34 @@ func newSearchScreen(m *Model) screen {
 	}
 	return s
 }
+
+// newSearchFor opens the search with text typed in (Chinese typed on a
+// screen without a text field).
+func newSearchFor(e *env, text string) (screen, tea.Cmd) {
+	s := newSearchScreen(e).(*searchScreen)
+	s.input.insert(text)
+	return s, s.changed()
+}
+
+// update takes the debounce ticks and the results of this screen's
+// searches (also while a result it opened is on top).
+func (s *searchScreen) update(e *env, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case searchTickMsg:
+		if msg.seq == s.seq {
+			return s.run(e), true
+		}
+		return nil, true
+	case searchResultMsg:
+		s.result(e, msg)
+		return nil, true
+	}
+	return nil, false
+}
+
+// takesText: letters are typed on this screen always (typed in the
+// results, they go on with the query).
+func (s *searchScreen) takesText() bool { return true }
 
 // filterBindings are shown only when there is something to choose.
 func (s *searchScreen) filterBindings() []binding {
@@ -113,30 +141,32 @@ func (s *searchScreen) bindings() []binding {
 		if s.input.String() == "" {
 			del, clear = hidden(del), hidden(clear) // nothing to delete
 		}
-		bs := []binding{to, del, k.Leave}
+		bs := []binding{to, del, k.leave()}
 		bs = append(bs, s.filterBindings()...)
-		return append(bs, k.HomeKey, clear, k.EndVisitTyping)
+		home, end := k.typingKeys()
+		return append(bs, home, clear, end)
 	}
 	bs := forList([]binding{textFree(k.Up), textFree(k.Down), textFree(k.PageUp), textFree(k.PageDown), textFree(k.Open), k.BackToQuery}, s.list)
 	// ⌫ edits the query from the results too; typing does that already,
 	// so the footer does not spend a button on it.
 	bs = append(bs, hidden(k.Delete))
 	bs = append(bs, s.filterBindings()...)
-	return append(bs, k.Leave, k.HomeKey, k.EndVisitTyping)
+	home, end := k.typingKeys()
+	return append(bs, k.leave(), home, end)
 }
 
-func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (s *searchScreen) typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !s.typing {
 		// In the results, digits type result numbers.
 		if d, ok := digit(msg); ok {
-			return true, s.rankDigit(m, d)
+			return true, s.rankDigit(e, d)
 		}
 		s.rank = ""
 	}
 	// The keys of the bindings (which type nothing) do what the footer
 	// and the header offer; everything else that types text goes into
 	// the query, from the results too.
-	if _, ok := lookup(append(s.bindings(), m.modeBindings()...), msg); ok {
+	if _, ok := lookup(append(s.bindings(), e.modeKeys(true)...), msg); ok {
 		return false, nil
 	}
 	if !s.typing {
@@ -152,22 +182,6 @@ func (s *searchScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return consumed, nil
 }
 
-// digit returns the digit a key types, half- or full-width (an input
-// method may send ２).
-func digit(msg tea.KeyPressMsg) (byte, bool) {
-	if msg.Mod&^tea.ModShift != 0 {
-		return 0, false
-	}
-	switch r := []rune(msg.Text); {
-	case len(r) != 1:
-	case r[0] >= '0' && r[0] <= '9':
-		return byte(r[0]), true
-	case r[0] >= '０' && r[0] <= '９':
-		return byte(r[0]-'０') + '0', true
-	}
-	return 0, false
-}
-
 // rankDigit takes a digit typed in the results. Results are numbered by
 // rank, on every page (4, 5, 6 … on the second, not 1, 2, 3 again): the
 // number a citizen sees is the number to press, and "the 12th" means the
@@ -181,14 +195,14 @@ func digit(msg tea.KeyPressMsg) (byte, bool) {
 // second digit (the screen says so and marks the first candidate). Only
 // where 1 and 10 show together (ten or more results on a tall screen)
 // does 1 wait too; Enter then opens the result marked.
-func (s *searchScreen) rankDigit(m *Model, d byte) tea.Cmd {
+func (s *searchScreen) rankDigit(e *env, d byte) tea.Cmd {
 	typed := s.rank + string(d)
 	exact, prefixed := s.list.rankMatches(typed)
 	switch {
 	case exact >= 0 && len(prefixed) == 0:
 		s.rank = ""
 		s.list.cursor = exact
-		return s.list.items[exact].open(m)
+		return s.list.items[exact].open(e)
 	case exact >= 0:
 		s.rank = typed
 		s.list.cursor = exact
@@ -198,7 +212,7 @@ func (s *searchScreen) rankDigit(m *Model, d byte) tea.Cmd {
 	case s.rank != "":
 		// No number shown goes on like that: start again from this digit.
 		s.rank = ""
-		return s.rankDigit(m, d)
+		return s.rankDigit(e, d)
 	}
 	return nil
 }
@@ -211,7 +225,7 @@ func (s *searchScreen) changed() tea.Cmd {
 }
 
 // run starts the search in the background.
-func (s *searchScreen) run(m *Model) tea.Cmd {
+func (s *searchScreen) run(e *env) tea.Cmd {
 	q := strings.TrimSpace(s.input.String())
 	seq := s.seq
 	if q == "" {
@@ -220,7 +234,7 @@ func (s *searchScreen) run(m *Model) tea.Cmd {
 		return nil
 	}
 	s.running = true
-	search := m.d.Search
+	search := e.content.Search
 	opts := s.options()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -230,7 +244,7 @@ func (s *searchScreen) run(m *Model) tea.Cmd {
 	}
 }
 
-func (s *searchScreen) result(m *Model, msg searchResultMsg) {
+func (s *searchScreen) result(e *env, msg searchResultMsg) {
 	if msg.seq != s.seq {
 		return // the citizen typed on; a newer search is coming
 	}
@@ -238,9 +252,9 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 	s.query, s.results, s.err = msg.query, msg.results, msg.err
 	if !s.searched && msg.err == nil {
 		s.searched = true
-		m.searchMade()
+		e.searchMade()
 	}
-	s.list = newList(s.items(m, msg.results))
+	s.list = newList(s.items(e, msg.results))
 	s.list.ranked = true
 	s.rank = ""
 }
@@ -249,7 +263,7 @@ func (s *searchScreen) result(m *Model, msg searchResultMsg) {
 // page: the queries the engine proposes are buttons that search for them,
 // then the most-read sections if the engine offers them, then tips.
 // Sections with only some of the words come under a line that says so.
-func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
+func (s *searchScreen) items(e *env, r *index.Results) []listItem {
 	if r == nil {
 		return nil
 	}
@@ -264,8 +278,8 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 	if none && len(r.DidYouMean) > 0 {
 		note("您是不是要找:", 1)
 		for _, q := range r.DidYouMean {
-			q := m.d.Sanitize(q)
-			items = append(items, listItem{title: q, open: func(m *Model) tea.Cmd { return s.searchFor(m, q) }})
+			q := e.sanitize(q)
+			items = append(items, listItem{title: q, open: func(e *env) tea.Cmd { return s.searchFor(e, q) }})
 		}
 	}
 	if r.Popular && len(r.Hits) > 0 {
@@ -275,11 +289,11 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 		if r.Partial && !r.Popular && uint64(i) == r.Exact {
 			words := "所有词语"
 			if len(r.Words) > 1 {
-				words = s.quotedWords(m, r)
+				words = s.quotedWords(e, r)
 			}
 			note("没有同时包含"+words+"的内容,以下是包含部分词语的结果", 1)
 		}
-		items = append(items, s.hitItem(m, h))
+		items = append(items, s.hitItem(e, h))
 	}
 	if none {
 		tips := r.Suggestions
@@ -290,7 +304,7 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 			note("可以试试:", 1)
 		}
 		for _, t := range tips {
-			tip(m.d.Sanitize(t))
+			tip(e.sanitize(t))
 		}
 	}
 	return items
@@ -298,76 +312,64 @@ func (s *searchScreen) items(m *Model, r *index.Results) []listItem {
 
 // quotedWords names the words the query was understood as, each in
 // quotation marks (the query itself if the engine named none).
-func (s *searchScreen) quotedWords(m *Model, r *index.Results) string {
+func (s *searchScreen) quotedWords(e *env, r *index.Results) string {
 	words := r.Words
 	if len(words) == 0 {
 		words = []string{shorten(s.query, 12)}
 	}
 	var b strings.Builder
 	for _, w := range words {
-		b.WriteString("“" + m.d.Sanitize(w) + "”")
+		b.WriteString("“" + e.sanitize(w) + "”")
 	}
 	return b.String()
 }
 
 // hitItem is one result: where it is, when and by whom, what it lacks
 // (in a relaxed ranking), and the text around the match.
-func (s *searchScreen) hitItem(m *Model, h index.Hit) listItem {
+func (s *searchScreen) hitItem(e *env, h index.Hit) listItem {
 	title := h.DocTitle
 	if h.SectionTitle != "" {
 		title += " › " + h.SectionTitle
 	}
-	meta := h.Date.Format("2006-01-02") + " · " + m.d.Sanitize(h.Publisher)
+	meta := h.Date.Format("2006-01-02") + " · " + e.sanitize(h.Publisher)
 	if len(h.Missing) > 0 {
-		meta += " · 缺少:" + m.d.Sanitize(strings.Join(h.Missing, "、"))
+		meta += " · 缺少:" + e.sanitize(strings.Join(h.Missing, "、"))
 	}
 	if strings.TrimSpace(h.Snippet) != "" {
-		meta += "\n" + markSnippet(m, h.Snippet, h.SnippetMatches)
+		meta += "\n" + markSnippet(e, h.Snippet, h.SnippetMatches)
 	}
-	return listItem{title: title, meta: meta, open: func(m *Model) tea.Cmd {
-		return openHit(m, h.Ref, s.query)
+	return listItem{title: title, meta: meta, open: func(e *env) tea.Cmd {
+		return openHit(e, h.Ref, s.query)
 	}}
 }
 
 // searchFor replaces the query with q and searches for it now (a
 // did-you-mean button).
-func (s *searchScreen) searchFor(m *Model, q string) tea.Cmd {
+func (s *searchScreen) searchFor(e *env, q string) tea.Cmd {
 	s.input.Reset()
 	s.input.insert(q)
 	s.seq++
-	return s.run(m)
+	return s.run(e)
 }
 
 // markSnippet marks the matched characters of a snippet (reverse video, so
 // the mark does not depend on colour).
-func markSnippet(m *Model, snippet string, spans [][2]int) string {
-	snippet = m.d.Sanitize(snippet)
-	var b strings.Builder
-	last := 0
-	for _, sp := range spans {
-		if sp[0] < last || sp[1] > len(snippet) || sp[0] >= sp[1] {
-			continue
-		}
-		b.WriteString(snippet[last:sp[0]])
-		b.WriteString(m.st.Match.Render(snippet[sp[0]:sp[1]]))
-		last = sp[1]
-	}
-	b.WriteString(snippet[last:])
-	return b.String()
+func markSnippet(e *env, snippet string, spans [][2]int) string {
+	return index.Mark(e.sanitize(snippet), spans, func(m string) string { return e.st.Match.Render(m) })
 }
 
 // openHit opens the section a result refers to, scrolled to the match.
-func openHit(m *Model, ref, query string) tea.Cmd {
-	_, sec, err := m.d.Pack.Find(ref)
+func openHit(e *env, ref, query string) tea.Cmd {
+	_, sec, err := e.content.Pack.Find(ref)
 	if err != nil || sec == nil {
 		return nil
 	}
-	m.push(newReaderAt(m, sec, query))
-	m.sectionRead()
+	e.nav.push(newReaderAt(e, sec, query))
+	e.sectionRead()
 	return nil
 }
 
-func (s *searchScreen) do(m *Model, a action) tea.Cmd {
+func (s *searchScreen) do(e *env, a action) tea.Cmd {
 	s.rank = ""
 	switch a {
 	case actToResults:
@@ -401,27 +403,27 @@ func (s *searchScreen) do(m *Model, a action) tea.Cmd {
 		return nil
 	}
 	if !s.typing {
-		if cmd, ok := s.list.do(m, a); ok {
+		if cmd, ok := s.list.do(e, a); ok {
 			return cmd
 		}
 	}
-	return commonAction(m, a)
+	return commonAction(e, a)
 }
 
-func (s *searchScreen) number(m *Model, n int) tea.Cmd {
+func (s *searchScreen) number(e *env, n int) tea.Cmd {
 	if s.typing {
 		return nil
 	}
-	return s.rankDigit(m, byte('0'+n))
+	return s.rankDigit(e, byte('0'+n))
 }
 
-func (s *searchScreen) wheel(m *Model, delta int) {
+func (s *searchScreen) wheel(e *env, delta int) {
 	s.rank = "" // the numbers shown change
 	s.list.wheel(delta)
 }
 
-func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
-	st := m.st
+func (s *searchScreen) layout(e *env, w, h int) (string, []zone) {
+	st := e.st
 	var top []string
 	cursor := ""
 	if s.typing {
@@ -429,7 +431,7 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	}
 	// The query line shows the end of a long query: that is where typing
 	// happens.
-	q := m.d.Sanitize(s.input.String())
+	q := e.sanitize(s.input.String())
 	if room := w - 8; ansi.StringWidth(q) > room {
 		q = "…" + ansi.TruncateLeft(q, ansi.StringWidth(q)-room+1, "")
 	}
@@ -441,14 +443,14 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		var row strings.Builder
 		row.WriteString(" ")
 		chip := func(label string, act action) {
-			text := m.st.Button.Render(" " + label + " ▸ ")
+			text := e.st.Button.Render(" " + label + " ▸ ")
 			w := lipgloss.Width(text)
-			zones = append(zones, zone{x0: x, x1: x + w, y0: len(top), y1: len(top) + 1, tap: func(m *Model) tea.Cmd { return s.do(m, act) }})
+			zones = append(zones, zone{x0: x, x1: x + w, y0: len(top), y1: len(top) + 1, tap: func() tea.Cmd { return s.do(e, act) }})
 			row.WriteString(text + "  ")
 			x += w + 2
 		}
 		if len(s.catalogues) > 1 {
-			chip("目录:"+m.d.Sanitize(s.catalogues[s.cat]), actFilterCatalogue)
+			chip("目录:"+e.sanitize(s.catalogues[s.cat]), actFilterCatalogue)
 		}
 		if len(s.years) > 1 {
 			chip("年份:"+s.years[s.year], actFilterYear)
@@ -470,7 +472,7 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 		if s.results.Popular && len(s.results.Hits) > 0 {
 			// The most-read sections follow: name what was not found, as
 			// the words the query was understood as (低保 for dibao).
-			help = "没有找到" + s.quotedWords(m, s.results) + "的内容。"
+			help = "没有找到" + s.quotedWords(e, s.results) + "的内容。"
 		}
 		if s.cat > 0 || s.year > 0 {
 			help += "现在只在所选的目录或年份里找,可以点上面的筛选改回“全部”。"
@@ -491,15 +493,8 @@ func (s *searchScreen) body(m *Model, w, h int) (string, []zone) {
 	if len(s.list.items) == 0 {
 		return strings.Join(top, "\n"), zones
 	}
-	// While typing, digits belong to the query: no selection and no
-	// number labels are shown that would promise otherwise.
-	saved := s.list.cursor
-	if s.typing {
-		s.list.cursor = -1
-	}
-	s.list.hideNumbers = s.typing
-	list, lzones := s.list.render(m, w, max(h-len(top), 1))
-	s.list.cursor = saved
+	s.list.typing = s.typing // digits belong to the query while typing
+	list, lzones := s.list.layout(e, w, max(h-len(top), 1))
 	for _, z := range lzones {
 		z.y0 += len(top)
 		z.y1 += len(top)

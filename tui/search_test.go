@@ -34,7 +34,7 @@ func withIndex(t *testing.T) func(*Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(d *Deps) { d.Search = ix }
+	return func(d *Deps) { d.Content.Search = ix }
 }
 
 // typeText types text key by key, as a citizen (or an input method) would.
@@ -46,7 +46,7 @@ func (hs *harness) typeText(s string) {
 
 // settle waits for the debounced search to run and deliver its results.
 func (hs *harness) settle() {
-	s := hs.m.searchScreen()
+	s := hs.searchScreen()
 	if s == nil {
 		hs.t.Fatal("no search screen")
 	}
@@ -197,7 +197,7 @@ func TestSearchFiltersByCatalogueAndYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	hs := newHarness(t, 100, 40, func(d *Deps) { d.Pack, d.Search = p, ix })
+	hs := newHarness(t, 100, 40, func(d *Deps) { d.Content.Pack, d.Content.Search = p, ix })
 	hs.press("a", "s")
 	hs.typeText("查阅点")
 	hs.settle()
@@ -231,7 +231,7 @@ func TestSearchArrivesAfterFirstFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.send(SearchReady(Content{Pack: hs.m.d.Pack, Search: ix}))
+	hs.send(SearchReady(Content{Pack: hs.m.content.Pack, Search: ix}))
 	hs.mustShow("s 搜索")
 	hs.press("s")
 	hs.typeText("扶贫")
@@ -319,7 +319,7 @@ func TestSearchBeingPreparedShownInFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.send(SearchReady(Content{Pack: hs.m.d.Pack, Search: ix}))
+	hs.send(SearchReady(Content{Pack: hs.m.content.Pack, Search: ix}))
 	hs.mustShow("s 搜索")
 	if hs.contains("准备中") {
 		t.Fatalf("the progress line stays after search is ready:\n%s", hs.plain())
@@ -327,7 +327,7 @@ func TestSearchBeingPreparedShownInFrame(t *testing.T) {
 	// A failed build: no search, no message.
 	hs = newHarness(t, 80, 24)
 	hs.send(SearchProgress(0, 1))
-	hs.send(SearchReady(Content{Pack: hs.m.d.Pack}))
+	hs.send(SearchReady(Content{Pack: hs.m.content.Pack}))
 	hs.press("a")
 	if hs.contains("准备中") || hs.contains("搜索") {
 		t.Fatalf("after a failed build:\n%s", hs.plain())

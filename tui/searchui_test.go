@@ -64,7 +64,7 @@ func packHits(t testing.TB, n int) []index.Hit {
 	return hits
 }
 
-func withFake(f *fakeSearcher) func(*Deps) { return func(d *Deps) { d.Search = f } }
+func withFake(f *fakeSearcher) func(*Deps) { return func(d *Deps) { d.Content.Search = f } }
 
 // hitsFake answers every query with n plain hits.
 func hitsFake(t testing.TB, n int) *fakeSearcher {
@@ -101,11 +101,11 @@ func TestResultsTypingEditsQuery(t *testing.T) {
 	hs.press("a")
 	hs.searchFor("zhengwu")
 	hs.press("enter")
-	if hs.m.searchScreen().typing {
+	if hs.searchScreen().typing {
 		t.Fatal("Enter did not move to the results")
 	}
 	hs.typeText("x")
-	if hs.visits.count("end") != 0 || hs.m.searchScreen() == nil {
+	if hs.visits.count("end") != 0 || hs.searchScreen() == nil {
 		t.Fatalf("x in the results ended the visit: %v", hs.visits.calls)
 	}
 	if q := hs.query(); q != "zhengwux" {
@@ -122,8 +122,8 @@ func TestResultsTypingEditsQuery(t *testing.T) {
 	// Backspace in the results edits the query too.
 	hs.settle()
 	hs.press("enter", "backspace")
-	if q := hs.query(); q != "zhengwuxzh k" || !hs.m.searchScreen().typing {
-		t.Fatalf("backspace in the results: query %q, typing %v", q, hs.m.searchScreen().typing)
+	if q := hs.query(); q != "zhengwuxzh k" || !hs.searchScreen().typing {
+		t.Fatalf("backspace in the results: query %q, typing %v", q, hs.searchScreen().typing)
 	}
 	// Digits still open results.
 	hs.settle()
@@ -170,7 +170,7 @@ func TestSearchBindingsClaimNoTypedKeys(t *testing.T) {
 	hs.press("a")
 	hs.searchFor("zhengwu")
 	for _, state := range []string{"typing", "results"} {
-		s := hs.m.searchScreen()
+		s := hs.searchScreen()
 		if keys := printableKeys(append(s.bindings(), hs.m.modeBindings()...)); len(keys) > 0 {
 			t.Errorf("%s: bindings claim typed keys %q", state, keys)
 		}

@@ -24,20 +24,20 @@ type pinScreen struct {
 	msg    string
 }
 
-func newPINScreen(m *Model) *pinScreen { return &pinScreen{keys: &m.keys} }
+func newPINScreen(e *env) *pinScreen { return &pinScreen{keys: &e.keys} }
 
 func (p *pinScreen) staff() {}
 
 func (p *pinScreen) crumbs() []string { return []string{"工作人员"} }
 
 func (p *pinScreen) bindings() []binding {
-	return []binding{p.keys.Submit, p.keys.Delete, p.keys.Cancel}
+	return []binding{p.keys.Submit, p.keys.Delete, p.keys.cancel()}
 }
 
-func (p *pinScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	if n := numberKey(msg); n > 0 || msg.String() == "0" || msg.String() == "０" {
+func (p *pinScreen) typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if d, ok := digit(msg); ok {
 		if len(p.digits) < 12 {
-			p.digits += fmt.Sprint(n)
+			p.digits += string(d)
 		}
 		p.msg = ""
 		return true, nil
@@ -45,31 +45,31 @@ func (p *pinScreen) typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, nil
 }
 
-func (p *pinScreen) number(m *Model, n int) tea.Cmd { return nil }
+func (p *pinScreen) number(e *env, n int) tea.Cmd { return nil }
 
-func (p *pinScreen) wheel(m *Model, delta int) {}
+func (p *pinScreen) wheel(e *env, delta int) {}
 
-func (p *pinScreen) do(m *Model, a action) tea.Cmd {
+func (p *pinScreen) do(e *env, a action) tea.Cmd {
 	switch a {
 	case actDelete:
 		if p.digits != "" {
 			p.digits = p.digits[:len(p.digits)-1]
 		}
 	case actBack:
-		m.pop()
+		e.nav.pop()
 	case actSubmit:
-		return p.submit(m)
+		return p.submit(e)
 	}
 	return nil
 }
 
-func (p *pinScreen) submit(m *Model) tea.Cmd {
-	now := m.d.Now()
-	if m.d.Config.Kiosk.StaffPINHash == "" {
+func (p *pinScreen) submit(e *env) tea.Cmd {
+	now := e.opts.Now()
+	if e.opts.Config.Kiosk.StaffPINHash == "" {
 		p.msg = "尚未设置工作人员 PIN。请在终端运行 kiosk staff set-pin 设置后重新启动。"
 		return nil
 	}
-	st := m.pinState()
+	st := e.pinState()
 	if now.Before(st.LockedUntil) {
 		p.digits = ""
 		p.msg = fmt.Sprintf("PIN 错误次数过多,已锁定,请于 %s 后再试。", st.LockedUntil.Format("15:04"))
@@ -77,40 +77,40 @@ func (p *pinScreen) submit(m *Model) tea.Cmd {
 	}
 	pin := p.digits
 	p.digits = ""
-	if !m.d.Config.CheckPIN(pin) {
+	if !e.opts.Config.CheckPIN(pin) {
 		st.Failures++
-		m.logf("staff PIN rejected (%d in a row)", st.Failures)
+		e.logf("staff PIN rejected (%d in a row)", st.Failures)
 		if st.Failures >= maxPINFailures {
 			st = PINState{LockedUntil: now.Add(pinLockout)}
-			m.logf("staff PIN entry locked until %s", st.LockedUntil.Format(time.RFC3339))
+			e.logf("staff PIN entry locked until %s", st.LockedUntil.Format(time.RFC3339))
 			p.msg = fmt.Sprintf("PIN 连续错误 %d 次,已锁定 5 分钟。", maxPINFailures)
 		} else {
 			p.msg = fmt.Sprintf("PIN 不正确(还可再试 %d 次)。", maxPINFailures-st.Failures)
 		}
-		m.setPINState(st)
+		e.setPINState(st)
 		return nil
 	}
-	m.setPINState(PINState{})
-	m.logf("staff PIN accepted")
+	e.setPINState(PINState{})
+	e.logf("staff PIN accepted")
 	// Staff time is never a visit: a citizen's visit still open ends at
 	// the citizen's last input (PIN keys are not citizen input).
-	if m.d.Visits != nil {
-		m.note(m.d.Visits.IdleEnd())
+	if e.opts.Visits != nil {
+		e.note(e.opts.Visits.IdleEnd())
 	}
-	m.replace(newStaffPanel(m))
+	e.nav.replace(newStaffPanel(e))
 	return nil
 }
 
-func (p *pinScreen) body(m *Model, w, h int) (string, []zone) {
+func (p *pinScreen) layout(e *env, w, h int) (string, []zone) {
 	var lines []string
-	lines = append(lines, "", " "+m.st.Title.Render("工作人员验证"), "")
-	for _, l := range wrapLines("请输入工作人员 PIN,按 Enter 确认;按 Esc 取消。", w-2) {
+	lines = append(lines, "", " "+e.st.Title.Render("工作人员验证"), "")
+	for _, l := range wrapLines(fmt.Sprintf("请输入工作人员 PIN,按 %s 确认;按 %s 取消。", p.keys.Submit.Help().Key, p.keys.cancel().Help().Key), w-2) {
 		lines = append(lines, " "+l)
 	}
 	lines = append(lines, "", " PIN:"+strings.Repeat("● ", len(p.digits))+"_", "")
 	if p.msg != "" {
 		for _, l := range wrapLines(p.msg, w-2) {
-			lines = append(lines, " "+m.st.Error.Render(l))
+			lines = append(lines, " "+e.st.Error.Render(l))
 		}
 	}
 	return strings.Join(lines, "\n"), nil
@@ -127,39 +127,39 @@ type staffPanel struct {
 	notice  string
 }
 
-func newStaffPanel(m *Model) *staffPanel {
-	sp := &staffPanel{keys: &m.keys}
+func newStaffPanel(e *env) *staffPanel {
+	sp := &staffPanel{keys: &e.keys}
 	items := []listItem{
-		{title: "返回自助终端(回到待机画面)", open: func(m *Model) tea.Cmd {
-			m.reset(false)
+		{title: "返回自助终端(回到待机画面)", open: func(e *env) tea.Cmd {
+			e.nav.toAttract()
 			return nil
 		}},
 	}
-	if m.d.Reload != nil {
-		items = append(items, listItem{title: "重新载入内容(立即换用最新安装的版本)", open: func(m *Model) tea.Cmd {
-			return sp.reload(m)
+	if e.opts.Reload != nil {
+		items = append(items, listItem{title: "重新载入内容(立即换用最新安装的版本)", open: func(e *env) tea.Cmd {
+			return sp.reload(e)
 		}})
 	}
-	items = append(items, listItem{title: "退出自助终端(关闭本程序)", open: func(m *Model) tea.Cmd {
-		m.push(confirmQuit(m))
+	items = append(items, listItem{title: "退出自助终端(关闭本程序)", open: func(e *env) tea.Cmd {
+		e.nav.push(confirmQuit(e))
 		return nil
 	}})
 	sp.list = newList(items)
-	sp.refresh(m)
+	sp.refresh(e)
 	return sp
 }
 
 // refresh reads the figures shown (on opening and after a reload).
-func (sp *staffPanel) refresh(m *Model) {
-	if m.d.Summary != nil {
-		sp.summary, sp.sumErr = m.d.Summary()
+func (sp *staffPanel) refresh(e *env) {
+	if e.opts.Summary != nil {
+		sp.summary, sp.sumErr = e.opts.Summary()
 	}
 	sp.info = ""
-	if m.d.Pack != nil {
-		sp.info = m.d.Pack.Manifest.Title + " 版本 " + m.d.Pack.Manifest.Version
+	if e.content.Pack != nil {
+		sp.info = e.content.Pack.Manifest.Title + " 版本 " + e.content.Pack.Manifest.Version
 	}
-	if m.d.ContentInfo != nil {
-		sp.info = m.d.ContentInfo()
+	if e.opts.ContentInfo != nil {
+		sp.info = e.opts.ContentInfo()
 	}
 }
 
@@ -168,24 +168,32 @@ type staffReloadMsg struct {
 	ok bool
 }
 
-func (sp *staffPanel) reload(m *Model) tea.Cmd {
+func (sp *staffPanel) reload(e *env) tea.Cmd {
 	sp.notice = "正在载入…"
-	reload := m.d.Reload
+	reload := e.opts.Reload
 	return func() tea.Msg {
 		c, ok := reload()
 		return staffReloadMsg{c: c, ok: ok}
 	}
 }
 
-func (sp *staffPanel) reloaded(m *Model, msg staffReloadMsg) {
+func (sp *staffPanel) reloaded(e *env, msg staffReloadMsg) {
 	if !msg.ok {
 		sp.notice = "没有更新的内容版本,继续使用当前内容。"
 		return
 	}
 	// Staff are at the kiosk: no visit is in progress, switch now.
-	m.forceSwitch(msg.c)
-	sp.refresh(m)
+	e.nav.switchNow(msg.c)
+	sp.refresh(e)
 	sp.notice = "已换用新内容。"
+}
+
+func (sp *staffPanel) update(e *env, msg tea.Msg) (tea.Cmd, bool) {
+	if msg, ok := msg.(staffReloadMsg); ok {
+		sp.reloaded(e, msg)
+		return nil, true
+	}
+	return nil, false
 }
 
 func (sp *staffPanel) staff() {}
@@ -196,35 +204,35 @@ func (sp *staffPanel) bindings() []binding {
 	return []binding{sp.keys.Up, sp.keys.Down, sp.keys.Open, sp.keys.Back}
 }
 
-func (sp *staffPanel) do(m *Model, a action) tea.Cmd {
+func (sp *staffPanel) do(e *env, a action) tea.Cmd {
 	if a == actBack {
-		m.reset(false)
+		e.nav.toAttract()
 		return nil
 	}
-	cmd, _ := sp.list.do(m, a)
+	cmd, _ := sp.list.do(e, a)
 	return cmd
 }
 
-func (sp *staffPanel) number(m *Model, n int) tea.Cmd { return sp.list.number(m, n) }
+func (sp *staffPanel) number(e *env, n int) tea.Cmd { return sp.list.number(e, n) }
 
-func (sp *staffPanel) wheel(m *Model, delta int) { sp.list.wheel(delta) }
+func (sp *staffPanel) wheel(e *env, delta int) { sp.list.wheel(delta) }
 
-func (sp *staffPanel) body(m *Model, w, h int) (string, []zone) {
-	p := m.d.Config.Point
-	st := m.st
+func (sp *staffPanel) layout(e *env, w, h int) (string, []zone) {
+	p := e.opts.Config.Point
+	st := e.st
 	var top []string
 	add := func(s string) {
 		for _, l := range wrapLines(s, w-2) {
 			top = append(top, " "+l)
 		}
 	}
-	add("查阅点:" + m.d.Sanitize(p.Name) + "(" + m.d.Sanitize(p.ID) + ")· " + m.d.Config.LevelLabel(p.Level))
-	add("内容:" + m.d.Sanitize(sp.info))
+	add("查阅点:" + e.sanitize(p.Name) + "(" + e.sanitize(p.ID) + ")· " + e.opts.Config.LevelLabel(p.Level))
+	add("内容:" + e.sanitize(sp.info))
 	if sp.notice != "" {
 		add(st.Notice.Render(sp.notice))
 	}
 	top = append(top, "")
-	list, zones := sp.list.render(m, w, len(sp.list.items))
+	list, zones := sp.list.layout(e, w, len(sp.list.items))
 	for i := range zones {
 		zones[i].y0 += len(top)
 		zones[i].y1 += len(top)
@@ -232,20 +240,20 @@ func (sp *staffPanel) body(m *Model, w, h int) (string, []zone) {
 	lines := append(top, strings.Split(list, "\n")...)
 	lines = append(lines, "")
 	switch {
-	case m.d.Summary == nil:
+	case e.opts.Summary == nil:
 		lines = append(lines, " 访客统计不可用(访客记录未打开)。")
 	case sp.sumErr != nil:
 		lines = append(lines, " "+st.Error.Render("访客统计读取失败:"+sp.sumErr.Error()))
 	default:
-		lines = append(lines, sp.chart(m, w)...)
+		lines = append(lines, sp.chart(e, w)...)
 	}
 	return strings.Join(lines, "\n"), zones
 }
 
 // chart is the visit summary and a bar per month of this year.
-func (sp *staffPanel) chart(m *Model, w int) []string {
+func (sp *staffPanel) chart(e *env, w int) []string {
 	s := sp.summary
-	st := m.st
+	st := e.st
 	out := []string{
 		fmt.Sprintf(" 访客(人次):今天 %d · 本月 %d · 今年 %d", s.Today, s.Month, s.Year),
 		" " + st.Title.Render(fmt.Sprintf("%d 年各月访客(人次)", s.Now.Year())),
@@ -276,20 +284,4 @@ type PINState struct {
 type PINGuard interface {
 	Load() PINState
 	Save(PINState) error
-}
-
-func (m *Model) pinState() PINState {
-	if m.d.PINGuard != nil {
-		return m.d.PINGuard.Load()
-	}
-	return m.pin
-}
-
-func (m *Model) setPINState(st PINState) {
-	m.pin = st
-	if m.d.PINGuard != nil {
-		if err := m.d.PINGuard.Save(st); err != nil {
-			m.logf("staff PIN state not saved: %v", err)
-		}
-	}
 }

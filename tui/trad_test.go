@@ -46,8 +46,9 @@ func TestTraditionalScreenOneFormPerWord(t *testing.T) {
 				hs.press("z")
 			}
 			seen := map[string]int{}
-			for _, sec := range hs.m.d.Pack.Docs[0].Sections {
-				hs.m.push(newReaderScreen(hs.m, sec))
+			for _, sec := range hs.m.content.Pack.Docs[0].Sections {
+				hs.m.push(newReaderScreen(hs.m.env, sec))
+				hs.m.layout() // what Update does after every message
 				simple := joinWrapped(hs.plain())
 				hs.press("t")
 				trad := joinWrapped(hs.plain())

@@ -320,7 +320,7 @@ func everyScreenAt(t *testing.T, w int, mode []string) {
 		hs.frame()
 		hs.press("1")
 		hs.frame()
-		for range len(hs.m.d.Pack.Docs[0].Sections) {
+		for range len(hs.m.content.Pack.Docs[0].Sections) {
 			hs.press("down")
 		}
 		hs.frame()
@@ -376,7 +376,7 @@ func TestEscapeSequencesInContentAreRemoved(t *testing.T) {
 	sec := &content.Section{Doc: doc, Number: "1", Title: "第一节" + evil, Level: 2, Text: "正文" + evil + "继续。"}
 	doc.Sections = []*content.Section{sec}
 	p := &content.Pack{Manifest: content.Manifest{Title: "包" + evil, Version: "1"}, Docs: []*content.Document{doc}}
-	hs := newHarness(t, 80, 24, func(d *Deps) { d.Pack = p })
+	hs := newHarness(t, 80, 24, func(d *Deps) { d.Content.Pack = p })
 	hs.frame() // frame() fails on any escape sequence but SGR
 	hs.press("a")
 	hs.frame()

@@ -1,137 +1,48 @@
 // Package tui is the kiosk's terminal interface: a top model that owns the
-// session (size, idle timer, visit, lockdown) and delegates to one screen
-// model at a time (attract, home, document, reader, staff PIN …).
+// session (size, idle timer, visit, lockdown, the stack of screens) and
+// hands each key, tap and message to the screen on top (attract, home,
+// document, reader, staff PIN …). Screens see an env, never the model.
 //
 // Everything a session needs arrives in Deps; the package has no mutable
 // package-level state, so many sessions (SSH) can run in one process.
 package tui
 
 import (
-	"context"
-	"fmt"
-	"strings"
 	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 
-	"kiosk/config"
-	"kiosk/content"
-	"kiosk/index"
+	"kiosk/internal/termtext"
 	"kiosk/tui/printer"
 	"kiosk/tui/speech"
-	"kiosk/visits"
 )
-
-// Renderer turns a section's Markdown into terminal lines at a width.
-type Renderer interface {
-	Render(key, markdown string, width int) (string, error)
-}
-
-// Visits records citizen visits. Calls come from the Update loop; they
-// must be quick. Only citizen input reaches it, never staff mode.
-type Visits interface {
-	Activity() error    // any citizen input; begins a visit when none is open
-	SectionRead() error // a section was opened
-	SearchMade() error  // a search was run
-	End() error         // the visitor tapped 结束浏览
-	IdleEnd() error     // the idle timeout ended the visit at its last activity
-}
-
-// Searcher finds sections and marks matches.
-type Searcher interface {
-	Search(ctx context.Context, query string, opts index.Options) (*index.Results, error)
-	// Matches returns the byte ranges of text that match query.
-	Matches(text, query string) [][2]int
-	// Catalogues and Years list the filter values present (years as
-	// decimal strings, newest first).
-	Catalogues() []index.Facet
-	Years() []index.Facet
-}
-
-// Content is what a kiosk shows: a pack, its search index and version.
-type Content struct {
-	Pack    *content.Pack
-	Search  Searcher // nil: no search
-	Version string
-	// Close releases the content's resources (the index) once the kiosk
-	// switched away from it.
-	Close func()
-}
-
-// Deps is everything a kiosk session is given.
-type Deps struct {
-	Pack     *content.Pack
-	Config   config.Config
-	Idle     time.Duration // 0: Config.Kiosk.Idle
-	Renderer Renderer
-	// Sanitize removes control characters and escape sequences from
-	// untrusted text (titles, metadata) before it reaches the terminal.
-	Sanitize func(string) string
-	Visits   Visits           // nil: visits are not counted
-	Now      func() time.Time // nil: time.Now
-	// Search is the full-text index; nil: no search screen.
-	Search Searcher
-	// Reload is polled every ReloadEvery while the attract screen shows:
-	// it returns new content when staff installed a newer version (hot
-	// reload), ok=false when nothing changed. It runs off the Update loop.
-	// The switch happens only between visits. nil: no hot reload.
-	Reload      func() (Content, bool)
-	ReloadEvery time.Duration // default 1s
-	// Version names the initial content; CloseContent releases it (its
-	// index) when the kiosk switches to newer content or ends.
-	Version      string
-	CloseContent func()
-	// Summary gives the staff panel this point's visit figures; nil: not
-	// available. ContentInfo describes the live content version for staff.
-	Summary     func() (visits.Summary, error)
-	ContentInfo func() string
-	// ToTraditional converts simplified text to traditional characters
-	// for 繁體; nil: the switch is not offered.
-	ToTraditional func(string) string
-	// PINGuard keeps the wrong-PIN count and lockout across restarts;
-	// nil: kept in this session only.
-	PINGuard PINGuard
-	// Log records staff events (PIN attempts, exits); nil: not logged.
-	Log func(format string, args ...any)
-}
 
 // Model is the top-level Bubble Tea model of one kiosk session.
 type Model struct {
-	d     Deps
-	keys  keyMap
-	st    styles
+	*env  // what the screens share; the model's own state follows
 	w, h  int
 	stack []screen // empty: the attract screen shows
+	idle  time.Duration
 
-	profile  colorprofile.Profile // the terminal's, as Bubble Tea detected it
-	renderer Renderer             // Deps.Renderer; d.Renderer draws in the palette's colours
+	profile colorprofile.Profile // the terminal's, as Bubble Tea detected it
 
 	lastInput time.Time
 	idleArmed bool
 	idleLeft  time.Duration // > 0 while the idle countdown shows
-	zones     []zone
-	warning   string // a staff-visible problem (e.g. visits not saved)
-	quit      bool
+	frame     string        // the frame laid out at the end of Update; View shows it
+	zones     []zone        // the frame's tap targets
+	quitting  bool
 
-	current   Content            // the content shown, for closing it on a switch
 	preparing *searchProgressMsg // the search index is being built
 	pending   *Content           // new content waiting for the end of a visit
 	reloading bool
-
-	elder, trad bool           // 长者模式, 繁體
-	speech      *speech.Reader // this session's read-aloud
-	// printed counts the print jobs of this visit per document; a new
-	// visit starts with none.
-	printed map[*content.Document]int
-
-	pin PINState // wrong PINs, when no PINGuard keeps them
 }
 
-// screen is one screen of the kiosk.
+// screen is one screen of the kiosk. Its methods get the session's env;
+// optional methods (updater, typist, resumer, restyler, textScreen,
+// status) add what only some screens need.
 type screen interface {
 	// crumbs is where the citizen is, for the header.
 	crumbs() []string
@@ -139,14 +50,16 @@ type screen interface {
 	// (hints and tap targets) is generated from them.
 	bindings() []binding
 	// do performs an action.
-	do(m *Model, a action) tea.Cmd
+	do(e *env, a action) tea.Cmd
 	// number handles the number keys 1–9 (list items).
-	number(m *Model, n int) tea.Cmd
-	// body renders the screen's body in exactly h lines of at most w
-	// cells, with the tap zones it contains (relative to the body).
-	body(m *Model, w, h int) (string, []zone)
+	number(e *env, n int) tea.Cmd
+	// layout lays the screen's body out in exactly h lines of at most w
+	// cells (scroll offsets, number-key targets) and draws it, with the
+	// tap zones it contains (relative to the body). It runs in Update,
+	// never in View.
+	layout(e *env, w, h int) (string, []zone)
 	// wheel scrolls by delta lines.
-	wheel(m *Model, delta int)
+	wheel(e *env, delta int)
 }
 
 // textScreen is a screen that takes typed text (PIN, search query).
@@ -154,7 +67,7 @@ type textScreen interface {
 	screen
 	// typed receives a key press first; it returns false to let the
 	// screen's bindings handle it.
-	typed(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd)
+	typed(e *env, msg tea.KeyPressMsg) (bool, tea.Cmd)
 }
 
 // staffScreen marks screens used by staff: input there is not a visit.
@@ -163,49 +76,46 @@ type staffScreen interface{ staff() }
 // zone is a rectangle of the screen that reacts to a tap.
 type zone struct {
 	x0, y0, x1, y1 int // inclusive-exclusive, screen cells
-	tap            func(m *Model) tea.Cmd
+	tap            func() tea.Cmd
 }
 
 func (z zone) contains(x, y int) bool { return x >= z.x0 && x < z.x1 && y >= z.y0 && y < z.y1 }
 
 // New returns a session model on the attract screen.
 func New(d Deps) *Model {
-	if d.Now == nil {
-		d.Now = time.Now
+	o := d.Options
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	if d.Idle <= 0 {
-		d.Idle = d.Config.Kiosk.Idle.Duration
+	if o.Sanitize == nil {
+		o.Sanitize = termtext.Text // what render.Sanitize is
 	}
-	if d.Idle <= 0 {
-		d.Idle = 120 * time.Second
-	}
-	if d.Sanitize == nil {
-		d.Sanitize = stripControls
-	}
-	m := &Model{d: d, keys: newKeyMap(d.Config.Kiosk.StaffKey), renderer: d.Renderer, w: 80, h: 24}
-	m.speech = speech.New(speechCommand(d.Config.Kiosk.SpeechCommand))
+	e := &env{opts: o, content: d.Content, renderer: o.Renderer, keys: newKeyMap(o.Config.Kiosk.StaffKey)}
+	m := &Model{env: e, idle: o.Config.Kiosk.IdleTimeout(o.Idle), w: 80, h: 24}
+	e.nav = m
+	e.speech = speech.New(speechCommand(o.Config.Kiosk.SpeechCommand))
 	// Read-aloud and printing are offered only when their program is
 	// there: a control that can only answer 未找到 espeak-ng is a hint
 	// that lies. Staff find the reason in the log.
-	speak := d.Config.Kiosk.SpeechCommand != "off"
-	if err := m.speech.Available(); speak && err != nil {
+	speak := o.Config.Kiosk.SpeechCommand != "off"
+	if err := e.speech.Available(); speak && err != nil {
 		speak = false
 		m.logf("read-aloud not offered: %v", err)
 	}
 	m.keys.Speak.SetEnabled(speak)
 	print := true
-	if err := printer.Available(d.Config.Kiosk.PrintCommand); err != nil {
+	if err := printer.Available(o.Config.Kiosk.PrintCommand); err != nil {
 		print = false
 		if err != printer.ErrNotConfigured {
 			m.logf("printing not offered: %v", err)
 		}
 	}
 	m.keys.Print.SetEnabled(print)
-	m.setElder(d.Config.Kiosk.ElderMode)
-	m.setTraditional(d.Config.Kiosk.Traditional)
-	m.current = Content{Pack: d.Pack, Search: d.Search, Version: d.Version, Close: d.CloseContent}
+	m.setElder(o.Config.Kiosk.ElderMode)
+	m.setTraditional(o.Config.Kiosk.Traditional)
 	// A hint must never promise what the session cannot do.
-	m.keys.Search.SetEnabled(d.Search != nil)
+	m.keys.Search.SetEnabled(d.Content.Search != nil)
+	m.layout()
 	return m
 }
 
@@ -234,10 +144,10 @@ func SearchProgress(done, total int) tea.Msg { return searchProgressMsg{done: do
 type reloadMsg struct{ c Content }
 
 func (m *Model) reloadTick() tea.Cmd {
-	if m.d.Reload == nil {
+	if m.opts.Reload == nil {
 		return nil
 	}
-	every := m.d.ReloadEvery
+	every := m.opts.ReloadEvery
 	if every <= 0 {
 		every = time.Second // one small file read: a withdrawn document goes quickly
 	}
@@ -251,7 +161,7 @@ func (m *Model) checkReload() tea.Cmd {
 		return next
 	}
 	m.reloading = true
-	reload := m.d.Reload
+	reload := m.opts.Reload
 	return tea.Batch(next, func() tea.Msg {
 		c, ok := reload()
 		if !ok {
@@ -272,15 +182,15 @@ func (m *Model) switchContent(c Content) {
 		m.pending = &c
 		return
 	}
-	m.forceSwitch(c)
+	m.switchNow(c)
 }
 
-// forceSwitch installs new content now (no visit is in progress: the
+// switchNow installs new content now (no visit is in progress: the
 // attract screen or staff mode).
-func (m *Model) forceSwitch(c Content) {
+func (m *Model) switchNow(c Content) {
 	m.pending = nil
-	old := m.current
-	m.d.Pack, m.d.Search, m.current = c.Pack, c.Search, c
+	old := m.content
+	m.content = c
 	m.keys.Search.SetEnabled(c.Search != nil)
 	m.logf("content switched to version %s", c.Version)
 	if old.Close != nil {
@@ -288,97 +198,97 @@ func (m *Model) forceSwitch(c Content) {
 	}
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model. The frame (layout, tap zones, number keys)
+// is laid out once the message is handled; View only shows it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.layout()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = max(msg.Width, 1), max(msg.Height, 1)
-		return m, nil
+		return nil
 	case tea.ColorProfileMsg:
 		m.profile = msg.Profile
 		m.restyle()
-		return m, nil
+		return nil
 	case idleMsg:
-		return m, m.checkIdle()
-	case speechMsg:
-		if r, ok := m.topReader(); ok {
-			return m, r.speechEvent(m, msg)
-		}
-		return m, nil
-	case printedMsg:
-		m.printDone(msg)
-		return m, nil
+		return m.checkIdle()
 	case reloadTickMsg:
-		return m, m.checkReload()
-	case staffReloadMsg:
-		if sp, ok := m.top().(*staffPanel); ok && len(m.stack) > 0 {
-			sp.reloaded(m, msg)
-		}
-		return m, nil
+		return m.checkReload()
 	case searchProgressMsg:
-		if m.d.Search == nil {
+		if m.content.Search == nil {
 			m.preparing = &msg
 		}
-		return m, nil
+		return nil
 	case searchReadyMsg:
 		m.preparing = nil
-		if msg.c.Pack == m.d.Pack && m.d.Search == nil {
-			m.d.Search, m.current.Search, m.current.Close = msg.c.Search, msg.c.Search, msg.c.Close
+		if msg.c.Pack == m.content.Pack && m.content.Search == nil {
+			m.content.Search, m.content.Close = msg.c.Search, msg.c.Close
 			m.keys.Search.SetEnabled(msg.c.Search != nil)
 		} else if msg.c.Close != nil {
 			msg.c.Close() // the content changed meanwhile
 		}
-		return m, nil
+		return nil
 	case reloadMsg:
 		m.reloading = false
 		m.switchContent(msg.c)
-		return m, nil
-	case searchTickMsg:
-		if s := m.searchScreen(); s != nil && msg.seq == s.seq {
-			return m, s.run(m)
-		}
-		return m, nil
-	case searchResultMsg:
-		if s := m.searchScreen(); s != nil {
-			s.result(m, msg)
-		}
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
 		if m.idleWarningShown() && !isLockedKey(msg.String()) {
-			return m, m.dismissIdle() // and nothing else
+			return m.dismissIdle() // and nothing else
 		}
-		return m, m.key(msg)
+		return m.key(msg)
 	case tea.MouseClickMsg:
 		mouse := msg.Mouse()
 		if mouse.Button != tea.MouseLeft {
-			return m, nil
+			return nil
 		}
 		if m.idleWarningShown() {
-			return m, m.dismissIdle()
+			return m.dismissIdle()
 		}
 		cmd := m.activity()
 		for _, z := range m.zones {
 			if z.contains(mouse.X, mouse.Y) {
-				return m, tea.Batch(cmd, z.tap(m))
+				return tea.Batch(cmd, z.tap())
 			}
 		}
-		return m, cmd
+		return cmd
 	case tea.MouseWheelMsg:
 		if len(m.stack) == 0 {
-			return m, nil
+			return nil
 		}
 		if m.idleWarningShown() {
-			return m, m.dismissIdle()
+			return m.dismissIdle()
 		}
 		cmd := m.activity()
 		delta := 3
 		if msg.Mouse().Button == tea.MouseWheelUp {
 			delta = -3
 		}
-		m.top().wheel(m, delta)
-		return m, cmd
+		m.top().wheel(m.env, delta)
+		return cmd
+	case sessionMsg:
+		msg.apply(m.env)
 	}
-	return m, nil
+	return m.forward(msg)
+}
+
+// forward hands a message the model does not know to the screens, from
+// the top down, until one takes it (glow's way: the screen a message
+// belongs to handles it, not a switch here).
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if u, ok := m.stack[i].(updater); ok {
+			if cmd, handled := u.update(m.env, msg); handled {
+				return cmd
+			}
+		}
+	}
+	return nil
 }
 
 func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
@@ -388,9 +298,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil // lockdown: never leave, never suspend
 	}
 	if _, ok := lookup([]binding{m.keys.Staff}, msg); ok {
-		if _, staff := m.topStaff(); !staff {
-			m.lastInput = m.d.Now()
-			m.push(newPINScreen(m))
+		if !m.staffOnTop() {
+			m.lastInput = m.opts.Now()
+			m.push(newPINScreen(m.env))
 			return m.armIdle()
 		}
 	}
@@ -403,7 +313,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		start := m.start()
 		_, searchKey := lookup([]binding{m.keys.Search}, msg)
-		if m.d.Search != nil && (hasHan(msg.Text) || searchKey) {
+		if m.content.Search != nil && (hasHan(msg.Text) || searchKey) {
 			// Typing Chinese or the search key on the attract screen goes
 			// straight to the search.
 			return tea.Batch(cmd, start, m.key(msg))
@@ -412,28 +322,27 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	s := m.top()
 	if ts, ok := s.(textScreen); ok {
-		if handled, c := ts.typed(m, msg); handled {
+		if handled, c := ts.typed(m.env, msg); handled {
 			return tea.Batch(cmd, c)
 		}
 	}
-	if _, staff := m.topStaff(); !staff {
+	if !m.staffOnTop() {
 		if b, ok := lookup(m.modeBindings(), msg); ok {
 			return tea.Batch(cmd, m.dispatch(b.act))
 		}
 	}
 	if n := numberKey(msg); n > 0 {
-		return tea.Batch(cmd, s.number(m, n))
+		return tea.Batch(cmd, s.number(m.env, n))
 	}
 	if b, ok := lookup(s.bindings(), msg); ok {
-		return tea.Batch(cmd, s.do(m, b.act))
+		return tea.Batch(cmd, s.do(m.env, b.act))
 	}
 	// Chinese typed (or pasted by an input method) on a screen without a
 	// text field starts a search with it: that is what the citizen means.
-	if m.d.Search != nil && hasHan(msg.Text) {
-		ss := newSearchScreen(m).(*searchScreen)
-		m.push(ss)
-		ss.input.insert(msg.Text)
-		return tea.Batch(cmd, ss.changed())
+	if m.content.Search != nil && hasHan(msg.Text) {
+		s, c := newSearchFor(m.env, msg.Text)
+		m.push(s)
+		return tea.Batch(cmd, c)
 	}
 	return cmd
 }
@@ -447,79 +356,25 @@ func hasHan(s string) bool {
 	return false
 }
 
-func (m *Model) topStaff() (screen, bool) {
+// staffOnTop reports whether a staff screen shows: input there is not a
+// visit.
+func (m *Model) staffOnTop() bool {
 	if len(m.stack) == 0 {
-		return nil, false
+		return false
 	}
-	s := m.top()
-	_, ok := s.(staffScreen)
-	return s, ok
+	_, ok := m.top().(staffScreen)
+	return ok
 }
 
 // activity records citizen input: it keeps the idle timer from firing and
 // counts the visit (never in staff mode).
 func (m *Model) activity() tea.Cmd {
-	m.lastInput = m.d.Now()
+	m.lastInput = m.opts.Now()
 	m.idleLeft = 0
-	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
-		m.note(m.d.Visits.Activity())
+	if !m.staffOnTop() && m.opts.Visits != nil {
+		m.note(m.opts.Visits.Activity())
 	}
 	return m.armIdle()
-}
-
-// matcherFor returns how matches of query are found in text: through the
-// search index's analysis when there is one (pinyin, traditional forms),
-// literally otherwise.
-func (m *Model) matcherFor(query string) matcher {
-	if m.d.Search != nil {
-		return func(text string) [][2]int { return m.d.Search.Matches(text, query) }
-	}
-	return substringMatcher(query)
-}
-
-func (m *Model) logf(format string, args ...any) {
-	if m.d.Log != nil {
-		m.d.Log(format, args...)
-	}
-}
-
-// topReader is the reader on top, if that is what shows.
-func (m *Model) topReader() (*readerScreen, bool) {
-	if len(m.stack) == 0 {
-		return nil, false
-	}
-	r, ok := m.top().(*readerScreen)
-	return r, ok
-}
-
-// searchScreen returns the open search screen, if any.
-func (m *Model) searchScreen() *searchScreen {
-	for i := len(m.stack) - 1; i >= 0; i-- {
-		if s, ok := m.stack[i].(*searchScreen); ok {
-			return s
-		}
-	}
-	return nil
-}
-
-// searchMade counts a search for the visit (never its text).
-func (m *Model) searchMade() {
-	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
-		m.note(m.d.Visits.SearchMade())
-	}
-}
-
-// sectionRead counts an opened section for the visit.
-func (m *Model) sectionRead() {
-	if _, staff := m.topStaff(); !staff && m.d.Visits != nil {
-		m.note(m.d.Visits.SectionRead())
-	}
-}
-
-func (m *Model) note(err error) {
-	if err != nil {
-		m.warning = "访客记录未保存: " + err.Error()
-	}
 }
 
 func (m *Model) armIdle() tea.Cmd {
@@ -528,11 +383,11 @@ func (m *Model) armIdle() tea.Cmd {
 	}
 	m.idleArmed = true
 	// First look when the countdown would begin; checkIdle re-arms.
-	return tea.Tick(m.d.Idle-m.idleWarning(), func(time.Time) tea.Msg { return idleMsg{} })
+	return tea.Tick(m.idle-m.idleWarning(), func(time.Time) tea.Msg { return idleMsg{} })
 }
 
 // idleWarning is how long before the reset the countdown shows.
-func (m *Model) idleWarning() time.Duration { return min(15*time.Second, m.d.Idle/4) }
+func (m *Model) idleWarning() time.Duration { return min(15*time.Second, m.idle/4) }
 
 func (m *Model) checkIdle() tea.Cmd {
 	m.idleArmed = false
@@ -540,7 +395,7 @@ func (m *Model) checkIdle() tea.Cmd {
 	if len(m.stack) == 0 {
 		return nil
 	}
-	left := m.d.Idle - m.d.Now().Sub(m.lastInput)
+	left := m.idle - m.opts.Now().Sub(m.lastInput)
 	if left <= 0 {
 		m.reset(true)
 		return nil
@@ -560,19 +415,19 @@ func (m *Model) checkIdle() tea.Cmd {
 // reset returns to the attract screen and forgets the visitor: screens
 // (with their scroll positions and typed text) are dropped, not hidden.
 func (m *Model) reset(idle bool) {
-	if _, staff := m.topStaff(); !staff && m.d.Visits != nil && len(m.stack) > 0 {
+	if !m.staffOnTop() && m.opts.Visits != nil && len(m.stack) > 0 {
 		if idle {
-			m.note(m.d.Visits.IdleEnd())
+			m.note(m.opts.Visits.IdleEnd())
 		} else {
-			m.note(m.d.Visits.End())
+			m.note(m.opts.Visits.End())
 		}
 	}
 	m.stack = nil
 	m.zones = nil
 	m.printed = nil
 	m.speech.Stop()
-	m.setElder(m.d.Config.Kiosk.ElderMode)
-	m.setTraditional(m.d.Config.Kiosk.Traditional)
+	m.setElder(m.opts.Config.Kiosk.ElderMode)
+	m.setTraditional(m.opts.Config.Kiosk.Traditional)
 	if m.pending != nil {
 		c := *m.pending
 		m.pending = nil
@@ -580,27 +435,50 @@ func (m *Model) reset(idle bool) {
 	}
 }
 
+// toAttract ends the visit (结束浏览, staff going back): the attract screen.
+func (m *Model) toAttract() { m.reset(false) }
+
+// quit ends the program: staff chose to leave the kiosk.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	return tea.Quit
+}
+
 // start leaves the attract screen for the catalogue.
 func (m *Model) start() tea.Cmd {
-	m.stack = []screen{newHomeScreen(m)}
+	m.stack = []screen{newHomeScreen(m.env)}
 	return nil
 }
 
 func (m *Model) push(s screen) { m.stack = append(m.stack, s) }
 
+func (m *Model) depth() int { return len(m.stack) }
+
 // pop closes the top screen; closing the last one shows the attract screen.
-// Back from the reader, the contents point at the section last read.
+// The screen uncovered is told which one closed over it.
 func (m *Model) pop() {
 	if len(m.stack) == 0 {
 		return
 	}
 	closed := m.top()
 	m.stack = m.stack[:len(m.stack)-1]
-	if r, ok := closed.(*readerScreen); ok && len(m.stack) > 0 {
-		if d, ok := m.top().(*documentScreen); ok {
-			d.point(r.sec)
+	if len(m.stack) > 0 {
+		if r, ok := m.top().(resumer); ok {
+			r.resume(closed)
 		}
 	}
+}
+
+func (m *Model) popTo(match func(screen) bool) (screen, bool) {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if match(m.stack[i]) {
+			for len(m.stack) > i+1 {
+				m.pop()
+			}
+			return m.stack[i], true
+		}
+	}
+	return nil, false
 }
 
 func (m *Model) home() { m.stack = m.stack[:1] }
@@ -608,9 +486,11 @@ func (m *Model) home() { m.stack = m.stack[:1] }
 // replace swaps the top screen (next/previous section).
 func (m *Model) replace(s screen) { m.stack[len(m.stack)-1] = s }
 
-// View implements tea.Model.
+// View implements tea.Model. It draws nothing: the frame was laid out at
+// the end of Update; only the palette's paint, the narrow-terminal fixes
+// and 繁體 are applied, which change no state.
 func (m *Model) View() tea.View {
-	v := tea.NewView(paint(narrow(m.toTraditional(m.render())), m.st.palette, m.w))
+	v := tea.NewView(paint(narrow(m.toTraditional(m.frame)), m.st.palette, m.w))
 	if p := m.st.palette; m.st.elder && !p.Mono() {
 		// 长者模式: the terminal's own default colours become the
 		// palette's too (every cell is painted anyway).
@@ -625,190 +505,17 @@ func (m *Model) View() tea.View {
 // Close releases the content the session shows (call it after the
 // program ended).
 func (m *Model) Close() {
-	if m.current.Close != nil {
-		m.current.Close()
-		m.current.Close = nil
+	if m.content.Close != nil {
+		m.content.Close()
+		m.content.Close = nil
 	}
 }
 
 // Warn shows a staff-visible problem in the status line.
-func (m *Model) Warn(msg string) { m.warning = msg }
+func (m *Model) Warn(msg string) {
+	m.warning = msg
+	m.layout()
+}
 
 // Quitting reports whether staff chose to leave the kiosk.
-func (m *Model) Quitting() bool { return m.quit }
-
-func (m *Model) render() string {
-	w, h := m.w, m.h
-	if len(m.stack) == 0 {
-		body, zones := m.attract(w, h)
-		m.zones = zones
-		return body
-	}
-	s := m.top()
-	header, hzones := m.header(s, w)
-	footer, fzones := m.footer(s, w)
-	fh := strings.Count(footer, "\n") + 1
-	bh := h - 1 - fh
-	if bh < 1 {
-		// A tiny terminal: the body matters more than the footer.
-		footer, fzones, fh = "", nil, 0
-		bh = max(h-1, 1)
-	}
-	body, bzones := s.body(m, w, bh)
-	if footer != "" {
-		// The status line reports what the body just laid out; if that
-		// changes the footer's height, lay the body out again.
-		footer, fzones = m.footer(s, w)
-		if n := strings.Count(footer, "\n") + 1; n != fh && h-1-n >= 1 {
-			fh, bh = n, h-1-n
-			body, bzones = s.body(m, w, bh)
-			footer, fzones = m.footer(s, w)
-		}
-	}
-	m.zones = append(m.zones[:0], hzones...)
-	for _, z := range bzones {
-		z.y0++
-		z.y1++
-		m.zones = append(m.zones, z)
-	}
-	for _, z := range fzones {
-		z.y0 += 1 + bh
-		z.y1 += 1 + bh
-		m.zones = append(m.zones, z)
-	}
-	if m.idleWarningShown() {
-		// The countdown covers the page; the footer offers what works now
-		// (keeping its height, so nothing under the box moves); any tap
-		// only dismisses it.
-		body = strings.Join(m.idleOverlay(strings.Split(body, "\n"), w, bh), "\n")
-		if footer != "" {
-			fh := strings.Count(footer, "\n") + 1
-			c := m.keys.Continue
-			footer = m.button(c.Help().Key, c.Help().Desc) + strings.Repeat("\n", fh-1)
-		}
-		m.zones = []zone{{x0: 0, y0: 0, x1: w, y1: h, tap: func(m *Model) tea.Cmd { return m.dismissIdle() }}}
-	}
-	out := header + "\n" + fitLines(body, w, bh)
-	if footer != "" {
-		out += "\n" + footer
-	}
-	return out
-}
-
-// header is one line: the breadcrumb, cut from the left when too long so
-// the citizen always sees where they are now.
-// The mode switches sit at its right end as tap targets.
-func (m *Model) header(s screen, w int) (string, []zone) {
-	parts := s.crumbs()
-	for i := range parts {
-		parts[i] = m.d.Sanitize(parts[i])
-	}
-	var chips string
-	var zones []zone
-	if _, staff := s.(staffScreen); !staff {
-		// The breadcrumb keeps at least half the line.
-		chips, zones = m.fitChips(m.modeBindings(), w/2)
-	}
-	cw := lipgloss.Width(chips)
-	room := w - cw
-	text := " " + strings.Join(parts, " › ") + "  "
-	if lipgloss.Width(text) > room {
-		text = " …" + ansi.TruncateLeft(text, lipgloss.Width(text)-room+2, "")
-	}
-	for i := range zones {
-		zones[i].x0 += room
-		zones[i].x1 += room
-	}
-	return m.st.Header.Width(room).MaxWidth(room).Render(text) + chips, zones
-}
-
-// footer lays out the status line and the buttons generated from the
-// screen's bindings, wrapping buttons onto more rows when needed.
-func (m *Model) footer(s screen, w int) (string, []zone) {
-	var rows []string
-	var zones []zone
-	status := ""
-	if st, ok := s.(interface{ status(m *Model) string }); ok {
-		status = st.status(m)
-	}
-	if m.warning != "" {
-		status = m.st.Error.Render("! "+m.warning) + "  " + status
-	}
-	if status == "" && m.preparing != nil {
-		status = m.st.Status.Render(" " + m.preparingText())
-	}
-	if status != "" {
-		rows = append(rows, ansi.Truncate(status, w, "…"))
-	}
-	var row strings.Builder
-	x := 0
-	y := len(rows)
-	for _, b := range s.bindings() {
-		hk, desc := b.Help().Key, b.Help().Desc
-		if desc == "" || !b.Enabled() {
-			continue
-		}
-		label := b.button
-		if label == "" {
-			label = desc
-		}
-		btn := m.button(hk, label)
-		bw := lipgloss.Width(btn)
-		if x > 0 && x+1+bw > w {
-			rows = append(rows, row.String())
-			row.Reset()
-			x = 0
-			y++
-		}
-		if x > 0 {
-			row.WriteString(" ")
-			x++
-		}
-		act := b.act
-		zones = append(zones, zone{x0: x, x1: x + bw, y0: y, y1: y + 1, tap: func(m *Model) tea.Cmd {
-			return m.top().do(m, act)
-		}})
-		row.WriteString(btn)
-		x += bw
-	}
-	if row.Len() > 0 {
-		rows = append(rows, row.String())
-	}
-	return strings.Join(rows, "\n"), zones
-}
-
-// preparingText says that search is not there yet, and how far it is.
-func (m *Model) preparingText() string {
-	p := m.preparing
-	if p.total > 1 {
-		return fmt.Sprintf("搜索功能正在准备中(%d%%),请稍候…", p.done*100/p.total)
-	}
-	return "搜索功能正在准备中,请稍候…"
-}
-
-// fitLines pads or cuts s to exactly h lines, none wider than w.
-func fitLines(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// stripControls is the fallback sanitizer: it drops C0/C1 controls and ESC.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}
+func (m *Model) Quitting() bool { return m.quitting }

@@ -21,7 +21,7 @@ import (
 
 // ErrNotExport is wrapped by the error for an input that is not a JSON
 // visits export; the message names the file.
-var ErrNotExport = errors.New("not a kiosk visits export")
+var ErrNotExport = errors.New("不是查阅机的访客导出文件 (not a kiosk visits export)")
 
 // MergeOptions control Merge.
 type MergeOptions struct {
@@ -86,7 +86,7 @@ func closeAll(in []Input) {
 // naming it.
 func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 	if len(inputs) == 0 {
-		return nil, errors.New("no export files to merge")
+		return nil, errors.New("没有要合并的导出文件 (no export files to merge)")
 	}
 	year := opt.Year
 	yearFrom := ""
@@ -107,9 +107,9 @@ func Merge(inputs []Input, opt MergeOptions) (*Report, error) {
 			year, yearFrom = ex.Year, in.Name
 		} else if ex.Year != year {
 			if yearFrom == "" {
-				return nil, fmt.Errorf("%s: is the export of %d, not %d", in.Name, ex.Year, year)
+				return nil, fmt.Errorf("%s: 是 %d 年的导出,不是 %d 年的 (is the export of %d, not %d)", in.Name, ex.Year, year, ex.Year, year)
 			}
-			return nil, fmt.Errorf("%s: is the export of %d, but %s is of %d: merge one year at a time", in.Name, ex.Year, yearFrom, year)
+			return nil, fmt.Errorf("%s: 是 %d 年的导出,而 %s 是 %d 年的:请一次只合并一年 (is the export of %d, but %s is of %d: merge one year at a time)", in.Name, ex.Year, yearFrom, year, ex.Year, yearFrom, year)
 		}
 		sources = append(sources, in.Name)
 		for _, p := range ex.Points {
@@ -205,7 +205,7 @@ func readExport(in Input) (*jsonExport, []VisitRecord, error) {
 		return nil, nil, notExport("its \"format\" is %q, not %q; give the files written by 'kiosk visits export --format json'", ex.Format, JSONFormat)
 	}
 	if ex.Version < 1 || ex.Version > JSONVersion {
-		return nil, nil, fmt.Errorf("%s: export format version %d is not supported (this program reads up to %d): update the kiosk program", in.Name, ex.Version, JSONVersion)
+		return nil, nil, fmt.Errorf("%s: 不支持导出格式版本 %d(本程序最高读取 %d):请更新查阅机程序 (export format version %d is not supported (this program reads up to %d): update the kiosk program)", in.Name, ex.Version, JSONVersion, ex.Version, JSONVersion)
 	}
 	if ex.Year < 1 || ex.Year > 9998 {
 		return nil, nil, bad("year %d", ex.Year)
@@ -321,10 +321,10 @@ func ReadPointsFile(path string) ([]config.Point, error) {
 		}
 		md, err := toml.Decode(string(b), &f)
 		if err != nil {
-			return nil, fmt.Errorf("points file %s: %w", path, err)
+			return nil, fmt.Errorf("无法读取查阅点文件 %s (points file %s): %w", path, path, err)
 		}
 		if u := md.Undecoded(); len(u) > 0 {
-			return nil, fmt.Errorf("points file %s: unknown keys %v (want [[point]] with id, name, level)", path, u)
+			return nil, fmt.Errorf("查阅点文件 %s 有未知的键 %v,应为 [[point]] 及 id、name、level (points file %s: unknown keys %v (want [[point]] with id, name, level))", path, u, path, u)
 		}
 		pts = f.Point
 	} else {
@@ -335,7 +335,7 @@ func ReadPointsFile(path string) ([]config.Point, error) {
 		cr.TrimLeadingSpace = true
 		recs, err := cr.ReadAll()
 		if err != nil {
-			return nil, fmt.Errorf("points file %s: %w", path, err)
+			return nil, fmt.Errorf("无法读取查阅点文件 %s (points file %s): %w", path, path, err)
 		}
 		for i, rec := range recs {
 			if i == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "id") {
@@ -345,7 +345,7 @@ func ReadPointsFile(path string) ([]config.Point, error) {
 				continue
 			}
 			if len(rec) != 3 {
-				return nil, fmt.Errorf("points file %s: record %d has %d fields, want id,name,level", path, i+1, len(rec))
+				return nil, fmt.Errorf("查阅点文件 %s 第 %d 条记录有 %d 个字段,应为 id,name,level (points file %s: record %d has %d fields, want id,name,level)", path, i+1, len(rec), path, i+1, len(rec))
 			}
 			pts = append(pts, config.Point{ID: strings.TrimSpace(rec[0]), Name: strings.TrimSpace(rec[1]), Level: strings.TrimSpace(rec[2])})
 		}
@@ -353,18 +353,18 @@ func ReadPointsFile(path string) ([]config.Point, error) {
 	seen := map[string]bool{}
 	for _, p := range pts {
 		if p.ID == "" {
-			return nil, fmt.Errorf("points file %s: a point without id", path)
+			return nil, fmt.Errorf("查阅点文件 %s 中有查阅点没有 id (points file %s: a point without id)", path, path)
 		}
 		if seen[p.ID] {
-			return nil, fmt.Errorf("points file %s: point %s listed twice", path, p.ID)
+			return nil, fmt.Errorf("查阅点文件 %s 中查阅点 %s 列了两次 (points file %s: point %s listed twice)", path, p.ID, path, p.ID)
 		}
 		seen[p.ID] = true
 		if p.Level != config.LevelCounty && p.Level != config.LevelTownship {
-			return nil, fmt.Errorf("points file %s: point %s: level must be county or township, not %q", path, p.ID, p.Level)
+			return nil, fmt.Errorf("查阅点文件 %s 中查阅点 %s 的级别应为 county 或 township,不是 %q (points file %s: point %s: level must be county or township, not %q)", path, p.ID, p.Level, path, p.ID, p.Level)
 		}
 	}
 	if len(pts) == 0 {
-		return nil, fmt.Errorf("points file %s lists no point", path)
+		return nil, fmt.Errorf("查阅点文件 %s 没有列出查阅点 (points file %s lists no point)", path, path)
 	}
 	return pts, nil
 }

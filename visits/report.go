@@ -100,7 +100,7 @@ type ReportOptions struct {
 // the Store must stay open until then.
 func BuildReport(ctx context.Context, s *Store, opt ReportOptions) (*Report, error) {
 	if opt.Year < 1 || opt.Year > 9998 {
-		return nil, fmt.Errorf("year %d is out of range", opt.Year)
+		return nil, fmt.Errorf("年份 %d 超出范围 (year %d is out of range)", opt.Year, opt.Year)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -151,7 +151,7 @@ func BuildReport(ctx context.Context, s *Store, opt ReportOptions) (*Report, err
 		}
 		if m < 1 || m > 12 {
 			rows.Close()
-			return nil, fmt.Errorf("%s: a visit of point %s has a bad day %q", s.path, id, day)
+			return nil, fmt.Errorf("%s: 查阅点 %s 的一次访问日期 %q 有误 (a visit of point %s has a bad day %q)", s.path, id, day, id, day)
 		}
 		p := points[id]
 		if p == nil {

@@ -15,7 +15,7 @@
 //	search run             → tr.SearchMade()
 //	idle timeout           → tr.IdleEnd()      (end = last activity)
 //	结束浏览               → tr.End()          (end = now)
-//	staff mode on / off    → tr.EnterStaff() / tr.LeaveStaff()
+//	staff PIN accepted     → tr.IdleEnd()      (staff time is never a visit)
 //	kiosk quits            → tr.Close(); s.Close()
 //	staff view             → s.Summary(ctx, cfg.Point.ID, time.Now())
 //
@@ -53,10 +53,10 @@ const busyTimeout = 5 * time.Second
 // not a visits database: not SQLite at all, damaged, another program's
 // SQLite database, or written by a newer kiosk. Such a file is never
 // modified.
-var ErrForeign = errors.New("not a kiosk visits database")
+var ErrForeign = errors.New("不是查阅机的访客数据库 (not a kiosk visits database)")
 
 // ErrNoDatabase is returned by OpenReadOnly when the file does not exist.
-var ErrNoDatabase = errors.New("no visits database")
+var ErrNoDatabase = errors.New("没有访客数据库 (no visits database)")
 
 // Store is the visits database. It is safe for concurrent use.
 type Store struct {
@@ -190,7 +190,7 @@ func open(path string, mode openMode) (*Store, error) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if readOnly {
-			return nil, fmt.Errorf("%s: %w (this kiosk has not counted any visit yet, or --data is wrong)", abs, ErrNoDatabase)
+			return nil, fmt.Errorf("%s: %w:本查阅机还没有记录过访问,或者 --data 指错了 (this kiosk has not counted any visit yet, or --data is wrong)", abs, ErrNoDatabase)
 		}
 		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 			return nil, err
@@ -198,7 +198,7 @@ func open(path string, mode openMode) (*Store, error) {
 	case err != nil:
 		return nil, err
 	case fi.IsDir():
-		return nil, fmt.Errorf("%s is a folder: %w", abs, ErrForeign)
+		return nil, fmt.Errorf("%s 是文件夹 (is a folder): %w", abs, ErrForeign)
 	case fi.Size() > 0:
 		if err := checkHeader(abs); err != nil {
 			return nil, err
@@ -245,7 +245,7 @@ func checkHeader(path string) error {
 	defer f.Close()
 	var b [len(sqliteHeader)]byte
 	if _, err := io.ReadFull(f, b[:]); err != nil || !bytes.Equal(b[:], []byte(sqliteHeader)) {
-		return fmt.Errorf("%s: %w: the file is not an SQLite database (damaged, or another program's file); it was left untouched — move it away to start counting afresh", path, ErrForeign)
+		return fmt.Errorf("%s: %w:该文件不是 SQLite 数据库(已损坏,或是别的程序的文件),未作任何改动 —— 把它移走即可重新开始计数 (the file is not an SQLite database (damaged, or another program's file); it was left untouched — move it away to start counting afresh)", path, ErrForeign)
 	}
 	return nil
 }
@@ -329,7 +329,7 @@ func (s *Store) Check(ctx context.Context) error {
 		return s.wrapOpenErr(err)
 	}
 	if res != "ok" {
-		return fmt.Errorf("%s: %w: the database is damaged: %s", s.path, ErrForeign, res)
+		return fmt.Errorf("%s: %w:数据库已损坏 (the database is damaged): %s", s.path, ErrForeign, res)
 	}
 	return nil
 }
@@ -342,13 +342,13 @@ type Visit struct {
 	Start    time.Time
 	Last     time.Time
 	End      time.Time // zero while open
-	Ended    string    // explicit, idle, staff, shutdown, recovered; "" while open
+	Ended    string    // explicit, idle, shutdown, recovered (staff: older kiosks); "" while open
 	Sections int
 	Searches int
 }
 
-// Open reports whether the visit has not ended yet.
-func (v Visit) Open() bool { return v.End.IsZero() }
+// InProgress reports whether the visit has not ended yet.
+func (v Visit) InProgress() bool { return v.End.IsZero() }
 
 // Visits returns every stored visit ordered by start (tests, tools; not for
 // a year of visits — use the report functions for that).
@@ -380,13 +380,13 @@ func (s *Store) Visits(ctx context.Context) ([]Visit, error) {
 // Summary is what a lookup point's staff see: visits that began today, this
 // month and this year, and the year's months (for a bar chart).
 type Summary struct {
-	Point  string
-	Now    time.Time
-	Today  int
-	Month  int
-	Year   int
-	Months [12]int
-	Open   int // visits in progress (or left open by a crash not yet recovered)
+	Point      string
+	Now        time.Time
+	Today      int
+	Month      int
+	Year       int
+	Months     [12]int
+	InProgress int // visits in progress (or left open by a crash not yet recovered)
 }
 
 // Summary counts the visits of pointID by the local date they began, as
@@ -409,7 +409,7 @@ func (s *Store) Summary(ctx context.Context, pointID string, now time.Time) (Sum
 		}
 		var mi int
 		if _, err := fmt.Sscanf(m, "%d", &mi); err != nil || mi < 1 || mi > 12 {
-			return sum, fmt.Errorf("%s: bad stored day month %q", s.path, m)
+			return sum, fmt.Errorf("%s: 存储的月份 %q 有误 (bad stored day month %q)", s.path, m, m)
 		}
 		sum.Months[mi-1] = n
 		sum.Year += n
@@ -421,7 +421,7 @@ func (s *Store) Summary(ctx context.Context, pointID string, now time.Time) (Sum
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE point = ? AND day = ?`, pointID, now.Format("2006-01-02")).Scan(&sum.Today); err != nil {
 		return sum, err
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE end_ms IS NULL AND point = ?`, pointID).Scan(&sum.Open); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE end_ms IS NULL AND point = ?`, pointID).Scan(&sum.InProgress); err != nil {
 		return sum, err
 	}
 	return sum, nil

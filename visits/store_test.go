@@ -134,7 +134,7 @@ func TestOpenReadOnlyNeverCreatesOrWrites(t *testing.T) {
 	must(t, err)
 	v, err := ro.Visits(context.Background())
 	must(t, err)
-	if len(v) != 1 || !v[0].Open() || ro.Immutable() {
+	if len(v) != 1 || !v[0].InProgress() || ro.Immutable() {
 		t.Fatalf("%+v (immutable %v)", v, ro.Immutable())
 	}
 	// (before ro.Close: a closed store refuses every statement)

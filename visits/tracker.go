@@ -44,7 +44,6 @@ type Tracker struct {
 	opt   TrackerOptions
 
 	mu       sync.Mutex
-	staff    bool
 	open     bool
 	id       string
 	start    time.Time
@@ -59,13 +58,13 @@ type Tracker struct {
 // name and level in the store (for exports).
 func NewTracker(s *Store, p config.Point, opt TrackerOptions) (*Tracker, error) {
 	if s == nil {
-		return nil, errors.New("visits: NewTracker with a nil Store")
+		return nil, errors.New("访客记录没有数据库 (visits: NewTracker with a nil Store)")
 	}
 	if p.ID == "" {
-		return nil, errors.New("visits: the lookup point has no id (config point.id)")
+		return nil, errors.New("查阅点没有 id,请在配置中设置 point.id (visits: the lookup point has no id (config point.id))")
 	}
 	if p.Level != config.LevelCounty && p.Level != config.LevelTownship {
-		return nil, fmt.Errorf("visits: point %s: level must be %q or %q, not %q", p.ID, config.LevelCounty, config.LevelTownship, p.Level)
+		return nil, fmt.Errorf("查阅点 %s 的级别应为 %q 或 %q,不是 %q (visits: point %s: level must be %q or %q, not %q)", p.ID, config.LevelCounty, config.LevelTownship, p.Level, p.ID, config.LevelCounty, config.LevelTownship, p.Level)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -88,14 +87,15 @@ func (s *Store) SetPoint(ctx context.Context, p config.Point, now time.Time) err
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, seen_ms = excluded.seen_ms`,
 		p.ID, p.Name, p.Level, now.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("visits: record point %s: %w", p.ID, err)
+		return fmt.Errorf("无法记录查阅点 %s (visits: record point %s): %w", p.ID, p.ID, err)
 	}
 	return nil
 }
 
 // Activity records citizen input (a keypress or touch). With no visit open
 // it begins one: the visit is committed before Activity returns. Call it
-// for citizen input only; in staff mode it does nothing.
+// for citizen input only: staff input is never a visit (the kiosk calls
+// IdleEnd when the staff PIN is accepted, and nothing while staff work).
 func (t *Tracker) Activity() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -118,9 +118,6 @@ func (t *Tracker) SearchMade() error {
 }
 
 func (t *Tracker) activity(counter *int) error {
-	if t.staff {
-		return nil
-	}
 	now := t.opt.Now()
 	var errEnd error
 	if t.open && t.opt.Idle > 0 && now.Sub(t.last) > t.opt.Idle {
@@ -154,7 +151,7 @@ func (t *Tracker) begin(now time.Time) error {
 		`INSERT INTO visits (id, point, day, start_ms, tz_s, last_ms) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, t.point.ID, now.Format("2006-01-02"), now.UnixMilli(), off, now.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("visits: begin a visit: %w", err)
+		return fmt.Errorf("无法记录访问的开始 (visits: begin a visit): %w", err)
 	}
 	t.open, t.id, t.start, t.last = true, id, now, now
 	t.sections, t.searches, t.dirty, t.flushed = 0, 0, false, now
@@ -166,7 +163,7 @@ func (t *Tracker) flush(now time.Time) error {
 		`UPDATE visits SET last_ms = ?, sections = ?, searches = ? WHERE id = ?`,
 		t.last.UnixMilli(), t.sections, t.searches, t.id)
 	if err != nil {
-		return fmt.Errorf("visits: record progress of a visit: %w", err)
+		return fmt.Errorf("无法记录访问的进展 (visits: record progress of a visit): %w", err)
 	}
 	t.dirty, t.flushed = false, now
 	return nil
@@ -191,7 +188,7 @@ func (t *Tracker) end(at time.Time, reason string) error {
 		`UPDATE visits SET last_ms = ?, end_ms = ?, ended = ?, sections = ?, searches = ? WHERE id = ?`,
 		last.UnixMilli(), at.UnixMilli(), reason, t.sections, t.searches, t.id)
 	if err != nil {
-		return fmt.Errorf("visits: end a visit: %w", err)
+		return fmt.Errorf("无法记录访问的结束 (visits: end a visit): %w", err)
 	}
 	return nil
 }
@@ -210,71 +207,10 @@ func (t *Tracker) IdleEnd() error {
 	return t.end(t.last, "idle")
 }
 
-// EnterStaff switches to staff mode: an open visit ends at its last citizen
-// activity, and nothing is counted until LeaveStaff.
-func (t *Tracker) EnterStaff() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.staff = true
-	return t.end(t.last, "staff")
-}
-
-// LeaveStaff returns to counting; the next citizen input begins a visit.
-func (t *Tracker) LeaveStaff() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.staff = false
-}
-
-// Flush writes the open visit's pending progress now (e.g. from a tick).
-func (t *Tracker) Flush() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.open || !t.dirty {
-		return nil
-	}
-	return t.flush(t.opt.Now())
-}
-
 // Close ends an open visit at its last activity (the kiosk is quitting).
 // It does not close the Store.
 func (t *Tracker) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.end(t.last, "shutdown")
-}
-
-// Open reports whether a visit is in progress.
-func (t *Tracker) Open() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.open
-}
-
-// Staff reports whether the tracker is in staff mode.
-func (t *Tracker) Staff() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.staff
-}
-
-// VisitID is the id of the visit in progress ("" if none).
-func (t *Tracker) VisitID() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.open {
-		return ""
-	}
-	return t.id
-}
-
-// LastActivity is the time of the last citizen activity of the visit in
-// progress (zero if none) — the TUI may drive its idle timer from it.
-func (t *Tracker) LastActivity() time.Time {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.open {
-		return time.Time{}
-	}
-	return t.last
 }

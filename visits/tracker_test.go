@@ -87,18 +87,18 @@ func TestVisitBeginsWithFirstActivityAndIsCommitted(t *testing.T) {
 	s := openTemp(t)
 	c := newClock(2026, 3, 5, 9, 30, 0)
 	tr := newTestTracker(t, s, testCounty, c, 0)
-	if tr.Open() || len(stored(t, s)) != 0 {
+	if inProgress(tr) || len(stored(t, s)) != 0 {
 		t.Fatal("a visit exists before any activity")
 	}
 	must(t, tr.Activity())
-	if !tr.Open() {
+	if !inProgress(tr) {
 		t.Fatal("no visit after the first activity")
 	}
 	v := stored(t, s)
 	if len(v) != 1 {
 		t.Fatalf("stored %d visits, want 1 committed at begin", len(v))
 	}
-	if v[0].ID != tr.VisitID() || v[0].Point != "xq-01" || !v[0].Start.Equal(c.now()) || !v[0].Open() || v[0].Day != "2026-03-05" {
+	if v[0].ID != visitID(tr) || v[0].Point != "xq-01" || !v[0].Start.Equal(c.now()) || !v[0].InProgress() || v[0].Day != "2026-03-05" {
 		t.Fatalf("stored %+v", v[0])
 	}
 	// More activity continues the same visit.
@@ -146,7 +146,7 @@ func TestIdleEndIsAtLastActivity(t *testing.T) {
 	last := c.now()
 	c.add(120 * time.Second)
 	must(t, tr.IdleEnd())
-	if tr.Open() {
+	if inProgress(tr) {
 		t.Fatal("open after IdleEnd")
 	}
 	v := stored(t, s)
@@ -155,7 +155,7 @@ func TestIdleEndIsAtLastActivity(t *testing.T) {
 	}
 	// The next keypress is a new visit.
 	must(t, tr.Activity())
-	if v := stored(t, s); len(v) != 2 || !v[1].Open() {
+	if v := stored(t, s); len(v) != 2 || !v[1].InProgress() {
 		t.Fatalf("%+v", v)
 	}
 }
@@ -178,35 +178,6 @@ func TestExplicitEndIsNow(t *testing.T) {
 	must(t, tr.IdleEnd()) // already ended: no-op
 	if v2 := stored(t, s); !v2[0].End.Equal(v[0].End) {
 		t.Fatal("a second end moved the end")
-	}
-}
-
-func TestStaffModeIsNeverCounted(t *testing.T) {
-	s := openTemp(t)
-	c := newClock(2026, 3, 5, 9, 30, 0)
-	tr := newTestTracker(t, s, testCounty, c, 0)
-	must(t, tr.Activity())
-	last := c.now()
-	c.add(20 * time.Second)
-	must(t, tr.EnterStaff()) // ends the citizen's visit at their last input
-	for range 5 {
-		c.add(time.Second)
-		must(t, tr.Activity())
-		must(t, tr.SectionRead())
-		must(t, tr.SearchMade())
-	}
-	if tr.Open() {
-		t.Fatal("a visit is open in staff mode")
-	}
-	v := stored(t, s)
-	if len(v) != 1 || !v[0].End.Equal(last) || v[0].Ended != "staff" || v[0].Sections != 0 {
-		t.Fatalf("%+v", v)
-	}
-	tr.LeaveStaff()
-	c.add(time.Second)
-	must(t, tr.Activity())
-	if v := stored(t, s); len(v) != 2 {
-		t.Fatalf("%d visits after leaving staff mode, want 2", len(v))
 	}
 }
 
@@ -265,7 +236,7 @@ func TestIdleSafetyNetSplitsVisits(t *testing.T) {
 	c.add(3 * time.Minute) // the TUI missed its idle timer (machine slept)
 	must(t, tr.Activity())
 	v := stored(t, s)
-	if len(v) != 2 || !v[0].End.Equal(last) || v[0].Ended != "idle" || !v[1].Open() {
+	if len(v) != 2 || !v[0].End.Equal(last) || v[0].Ended != "idle" || !v[1].InProgress() {
 		t.Fatalf("%+v", v)
 	}
 }
@@ -297,16 +268,33 @@ func TestTrackerReturnsErrorsNotPanics(t *testing.T) {
 	if err := tr.End(); err == nil {
 		t.Error("no error ending on a closed store")
 	}
-	if tr.Open() {
+	if inProgress(tr) {
 		t.Error("visit still open after a failed end")
 	}
 	if err := tr.Activity(); err == nil {
 		t.Error("no error beginning on a closed store")
 	}
-	if tr.Open() {
+	if inProgress(tr) {
 		t.Error("a visit that could not be stored is open")
 	}
 	if _, err := NewTracker(s, config.Point{ID: "x", Level: "city"}, TrackerOptions{}); err == nil {
 		t.Error("bad level accepted")
 	}
+}
+
+// inProgress reports whether tr has a visit open.
+func inProgress(tr *Tracker) bool {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.open
+}
+
+// visitID is the id of tr's visit in progress ("" if none).
+func visitID(tr *Tracker) string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if !tr.open {
+		return ""
+	}
+	return tr.id
 }

@@ -41,7 +41,7 @@ func ParseFormat(s string) (Format, error) {
 	case "markdown":
 		return FormatMarkdown, nil
 	}
-	return "", fmt.Errorf("unknown format %q: use csv, json, xlsx or md", s)
+	return "", fmt.Errorf("未知的格式 %q:可用 csv、json、xlsx 或 md (unknown format %q: use csv, json, xlsx or md)", s, s)
 }
 
 // FormatOf guesses the format from a file name's extension.
@@ -62,7 +62,7 @@ func (r *Report) Write(w io.Writer, f Format) error {
 	case FormatMarkdown:
 		return r.WriteMarkdown(w)
 	}
-	return fmt.Errorf("unknown format %q", f)
+	return fmt.Errorf("未知的格式 %q (unknown format %q)", f, f)
 }
 
 // Title is the heading of every rendering.

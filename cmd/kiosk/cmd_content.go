@@ -39,12 +39,8 @@ saved web pages) into pack documents. The format and the limits are in
 docs/content-format.md.`
 
 func cmdContent(a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, contentUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(a, args, contentUsage); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	var nargs string

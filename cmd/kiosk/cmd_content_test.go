@@ -58,7 +58,7 @@ func TestContentLoadListRollback(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "正在使用内置的默认内容") {
 		t.Errorf("list on a new kiosk: %d %q", code, out)
 	}
-	def, _, err := livePack(&app{dataDir: data, stderr: &bytes.Buffer{}})
+	def, err := loadContent(&app{dataDir: data, stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestContentLoadListRollback(t *testing.T) {
 	id1 := regexp.MustCompile(`版本 (\S+?):`).FindStringSubmatch(out)[1]
 
 	a := &app{dataDir: data, stderr: &bytes.Buffer{}}
-	lc, err := loadLiveContent(a)
+	lc, err := loadContent(a)
 	if err != nil || lc.Version != id1 || lc.Live != id1 || len(lc.Pack.Docs) != 2 || lc.Store == nil {
 		t.Fatalf("live content: %+v %v", lc, err)
 	}
@@ -99,7 +99,7 @@ func TestContentLoadListRollback(t *testing.T) {
 	if id2 == id1 || !lc.Changed() {
 		t.Fatal("live version did not change")
 	}
-	if lc2, err := loadLiveContent(a); err != nil || lc2.Changed() || lc2.Version != id2 {
+	if lc2, err := loadContent(a); err != nil || lc2.Changed() || lc2.Version != id2 {
 		t.Fatalf("reloaded: %+v %v", lc2, err)
 	}
 
@@ -128,13 +128,13 @@ func TestContentLoadListRollback(t *testing.T) {
 	os.RemoveAll(lc.Store.PackDir(id2))
 	os.MkdirAll(lc.Store.PackDir(id2), 0o755)
 	var warn bytes.Buffer
-	lc, err = loadLiveContent(&app{dataDir: data, stderr: &warn})
+	lc, err = loadContent(&app{dataDir: data, stderr: &warn})
 	if err != nil || lc.Version != id1 || lc.Live != id2 || !strings.Contains(warn.String(), "改用已安装的版本 "+id1) {
 		t.Fatalf("fallback: %+v %v %q", lc, err, warn.String())
 	}
 	os.RemoveAll(lc.Store.PackDir(id1))
-	lc, err = loadLiveContent(&app{dataDir: data, stderr: &warn})
-	if err != nil || lc.Version != content.NoVersion || lc.Pack.Fingerprint != def.Fingerprint {
+	lc, err = loadContent(&app{dataDir: data, stderr: &warn})
+	if err != nil || lc.Version != content.NoVersion || lc.Pack.Fingerprint != def.Pack.Fingerprint {
 		t.Fatalf("fallback to default: %+v %v", lc, err)
 	}
 }

@@ -17,10 +17,11 @@ func cmdList(a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	p, _, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p := kc.Pack
 	for _, d := range p.Docs {
 		fmt.Fprintf(a.stdout, "%s  %s  %s  [%s]\n", termtext.Line(d.Ref()), d.Date.Format("2006-01-02"), termtext.Line(d.Title), termtext.Line(d.Catalogue))
 		for _, s := range d.Sections {

@@ -119,7 +119,7 @@ func TestContentLoadRequireSigned(t *testing.T) {
 
 	// Now it is not shown: the embedded default pack is.
 	var warn bytes.Buffer
-	lc, err := loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
+	lc, err := loadContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
 	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "不是从签名发布安装的") {
 		t.Fatalf("unsigned live version: %+v %v %q", lc.Version, err, warn.String())
 	}
@@ -148,7 +148,7 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	if code, out, _ := kiosk(t, data, "content", "list"); code != 0 || !strings.Contains(out, "签名发布 2,密钥 ") || strings.Count(out, "签名发布") != 1 {
 		t.Errorf("list: %d %q", code, out)
 	}
-	if lc, err := loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn}); err != nil || lc.Version != id2 {
+	if lc, err := loadContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn}); err != nil || lc.Version != id2 {
 		t.Fatalf("signed live version: %+v %v", lc.Version, err)
 	}
 	// Release 1 after 2: a replay, refused (a fresh process: the number
@@ -187,7 +187,7 @@ func TestContentLoadRequireSigned(t *testing.T) {
 	_, newLines := newOfficeKey(t)
 	os.WriteFile(filepath.Join(data, "kiosk.toml"), []byte("[point]\nid = \"p01\"\n\n"+newLines), 0o644)
 	warn.Reset()
-	lc, err = loadLiveContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
+	lc, err = loadContent(&app{dataDir: data, cfg: readPointConfig(t, data), stderr: &warn})
 	if err != nil || lc.Version != content.NoVersion || !strings.Contains(warn.String(), "已不在 content.signing_keys 中") {
 		t.Fatalf("after the key changed: %+v %v %q", lc.Version, err, warn.String())
 	}

@@ -48,10 +48,11 @@ Flags:`)
 	if *limit < 1 || *limit > 100 {
 		return fmt.Errorf("--limit 应在 1 到 100 之间,不是 %d (--limit must be between 1 and 100)", *limit)
 	}
-	p, dir, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p, dir := kc.Pack, kc.IndexDir
 	ix, err := openIndex(a, dir, p)
 	if err != nil {
 		return err
@@ -161,18 +162,7 @@ type jsonHit struct {
 
 // markPlain brackets the matches of a snippet with 【】 (no escape codes).
 func markPlain(s string, ranges []index.Range) string {
-	var b strings.Builder
-	last := 0
-	for _, r := range ranges {
-		if r[0] < last || r[1] > len(s) || r[0] >= r[1] {
-			continue
-		}
-		b.WriteString(s[last:r[0]])
-		b.WriteString("【" + s[r[0]:r[1]] + "】")
-		last = r[1]
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return index.Mark(s, ranges, func(m string) string { return "【" + m + "】" })
 }
 
 // openIndex opens the index of p in dir (with the pack's synonyms),
@@ -207,10 +197,11 @@ func cmdIndex(a *app, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	p, dir, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p, dir := kc.Pack, kc.IndexDir
 	if fs.Arg(0) == "status" {
 		ix, err := index.Open(dir)
 		switch {

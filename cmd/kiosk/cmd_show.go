@@ -32,10 +32,11 @@ Flags:`)
 	if *width < 20 || *width > 400 {
 		return fmt.Errorf("--width 应在 20 到 400 之间,不是 %d (--width must be between 20 and 400)", *width)
 	}
-	p, _, err := livePack(a)
+	kc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
+	p := kc.Pack
 	d, s, err := p.Find(fs.Arg(0))
 	if err != nil {
 		return err

@@ -158,7 +158,7 @@ func liveVersion(dataDir string) string {
 // gets a function that does nothing. The uploader runs in its own
 // goroutine and never touches the screen; what it does goes to the staff
 // log.
-func startUploader(a *app, store *visits.Store, live *liveState, logger *log.Logger) (stop func()) {
+func startUploader(a *app, store *visits.Store, watch *contentWatch, logger *log.Logger) (stop func()) {
 	cred, err := point.LoadCredential(a.dataDir)
 	if err != nil {
 		if !errors.Is(err, point.ErrNotEnrolled) {
@@ -171,7 +171,7 @@ func startUploader(a *app, store *visits.Store, live *liveState, logger *log.Log
 	}
 	u := point.NewUploader(cred, store, point.Options{
 		KioskVersion:   kioskVersion(),
-		ContentVersion: live.version,
+		ContentVersion: watch.version,
 		Log:            func(format string, args ...any) { logger.Printf(format, args...) },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -189,7 +189,7 @@ func startUploader(a *app, store *visits.Store, live *liveState, logger *log.Log
 }
 
 // version is the content version the kiosk shows.
-func (l *liveState) version() string {
+func (l *contentWatch) version() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lc.Version == content.NoVersion {

@@ -126,10 +126,10 @@ func TestStartUploader(t *testing.T) {
 	defer store.Close()
 	var logged strings.Builder
 	logger := log.New(&logged, "", 0)
-	live := &liveState{lc: liveContent{Version: content.NoVersion}}
+	watch := &contentWatch{lc: kioskContent{Version: content.NoVersion}}
 	a := &app{dataDir: data, cfg: config.Default()}
 	a.cfg.Point.ID = "jinqueshan"
-	stop := startUploader(a, store, live, logger)
+	stop := startUploader(a, store, watch, logger)
 	for i := 0; (h.Held("jinqueshan") < 30 || len(h.Heartbeats()) == 0) && i < 1000; i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -139,7 +139,7 @@ func TestStartUploader(t *testing.T) {
 	}
 	// Not enrolled: nothing starts, nothing is logged.
 	logged.Reset()
-	startUploader(&app{dataDir: t.TempDir(), cfg: config.Default()}, store, live, logger)()
+	startUploader(&app{dataDir: t.TempDir(), cfg: config.Default()}, store, watch, logger)()
 	if logged.Len() != 0 {
 		t.Fatalf("logged %q", logged.String())
 	}

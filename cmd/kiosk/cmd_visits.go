@@ -31,12 +31,8 @@ month / this year. The format default comes from --out's extension, else md.
 See docs/visits.md.`
 
 func cmdVisits(a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, visitsUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(a, args, visitsUsage); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
@@ -108,13 +104,13 @@ func (o *outputFlags) resolve() (visits.Format, error) {
 	case o.out != "":
 		var ok bool
 		if f, ok = visits.FormatOf(o.out); !ok {
-			return "", fmt.Errorf("cannot tell the format from %q: give --format csv|json|xlsx|md", o.out)
+			return "", fmt.Errorf("无法从 %q 看出格式,请加 --format csv|json|xlsx|md (cannot tell the format from %q: give --format csv|json|xlsx|md)", o.out, o.out)
 		}
 	default:
 		f = visits.FormatMarkdown
 	}
 	if f == visits.FormatXLSX && o.out == "" {
-		return "", errors.New("xlsx is a binary file: give --out FILE.xlsx")
+		return "", errors.New("xlsx 是二进制文件,请加 --out 文件.xlsx (xlsx is a binary file: give --out FILE.xlsx)")
 	}
 	return f, nil
 }
@@ -126,7 +122,7 @@ func (o *outputFlags) write(a *app, r *visits.Report, f visits.Format) error {
 		return r.Write(a.stdout, f)
 	}
 	if err := atomicfile.WriteFunc(o.out, 0o644, func(w io.Writer) error { return r.Write(w, f) }); err != nil {
-		return fmt.Errorf("writing %s: %w", o.out, err)
+		return fmt.Errorf("无法写入 %s (writing %s): %w", o.out, o.out, err)
 	}
 	return nil
 }
@@ -152,23 +148,18 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	usageErr := func(msg string) error {
-		fmt.Fprintf(a.stderr, "kiosk visits export: %s\n\n", msg)
-		fs.Usage()
-		return errUsage
-	}
 	if len(pos) > 0 {
-		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
+		return usageError(a, fs, fmt.Sprintf("多余的参数 %q (unexpected argument %q)", pos[0], pos[0]))
 	}
 	if *year == 0 {
-		return usageErr("缺少 --year,例如 --year 2026 (--year is required)")
+		return usageError(a, fs, "缺少 --year,例如 --year 2026 (--year is required)")
 	}
 	if *year < 2000 || *year > 2999 {
-		return usageErr(fmt.Sprintf("--year %d is not a plausible year", *year))
+		return usageError(a, fs, fmt.Sprintf("--year %d 不像是年份 (--year %d is not a plausible year)", *year, *year))
 	}
 	f, err := o.resolve()
 	if err != nil {
-		return usageErr(err.Error())
+		return usageError(a, fs, err.Error())
 	}
 	s, err := openVisitsReadOnly(a)
 	if err != nil {
@@ -214,17 +205,12 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	usageErr := func(msg string) error {
-		fmt.Fprintf(a.stderr, "kiosk visits merge: %s\n\n", msg)
-		fs.Usage()
-		return errUsage
-	}
 	if len(files) == 0 {
-		return usageErr("缺少要合并的文件 (give the export files to merge)")
+		return usageError(a, fs, "缺少要合并的文件 (give the export files to merge)")
 	}
 	f, err := o.resolve()
 	if err != nil {
-		return usageErr(err.Error())
+		return usageError(a, fs, err.Error())
 	}
 	opt := visits.MergeOptions{Year: *year, Labels: a.cfg.Labels}
 	if *points != "" {
@@ -270,9 +256,7 @@ DATA/visits.db read-only: safe while the kiosk runs, and on a read-only folder.`
 		return err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(a.stderr, "kiosk visits summary: unexpected argument %q\n\n", pos[0])
-		fs.Usage()
-		return errUsage
+		return usageError(a, fs, fmt.Sprintf("多余的参数 %q (unexpected argument %q)", pos[0], pos[0]))
 	}
 	now := time.Now()
 	s, err := openVisitsReadOnly(a)
@@ -311,8 +295,8 @@ func writeSummary(w io.Writer, name string, sum visits.Summary) {
 	fmt.Fprintf(w, "今天 today:       %d\n", sum.Today)
 	fmt.Fprintf(w, "本月 this month:  %d\n", sum.Month)
 	fmt.Fprintf(w, "今年 this year:   %d\n", sum.Year)
-	if sum.Open > 0 {
-		fmt.Fprintf(w, "进行中 in progress: %d\n", sum.Open)
+	if sum.InProgress > 0 {
+		fmt.Fprintf(w, "进行中 in progress: %d\n", sum.InProgress)
 	}
 	top := 0
 	for _, n := range sum.Months {

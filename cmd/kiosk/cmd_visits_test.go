@@ -183,7 +183,7 @@ func TestVisitsCLIErrors(t *testing.T) {
 		{data, []string{"visits", "export", "--year", "2026", "--format", "xlsx"}, 2, "give --out FILE.xlsx"},
 		{data, []string{"visits", "export", "--year", "2026", "--bogus"}, 2, "flag provided but not defined"},
 		{data, []string{"visits", "merge"}, 2, "give the export files"},
-		{data, []string{"visits", "merge", notExport}, 1, notExport + ": not a kiosk visits export"},
+		{data, []string{"visits", "merge", notExport}, 1, notExport + ": 不是查阅机的访客导出文件 (not a kiosk visits export)"},
 		{data, []string{"visits", "merge", filepath.Join(empty, "nonesuch.json")}, 1, "nonesuch.json"},
 		{empty, []string{"visits", "export", "--year", "2026"}, 1, "no visits database"},
 		{foreign, []string{"visits", "export", "--year", "2026"}, 1, "not a kiosk visits database"},

@@ -9,8 +9,10 @@ import (
 	"kiosk/internal/termtext"
 )
 
-// liveContent is what the kiosk shows and where to notice that it changed.
-type liveContent struct {
+// kioskContent is the content the kiosk shows (also what kiosk list, show and
+// search read) and where to notice that it changed. "Live" means one thing:
+// the version the store marks live.
+type kioskContent struct {
 	Pack     *content.Pack
 	IndexDir string // the search index of Pack (may not be built yet)
 	// Version is the installed version shown, or content.NoVersion for
@@ -26,27 +28,21 @@ type liveContent struct {
 	Store *content.Store
 }
 
-// livePack returns the content the kiosk shows and the folder its search
-// index lives in: the version installed with `kiosk content load` if any,
-// else the embedded default pack, indexed under DATA/index/default-<fingerprint>.
-func livePack(a *app) (*content.Pack, string, error) {
-	lc, err := loadLiveContent(a)
-	return lc.Pack, lc.IndexDir, err
-}
-
-// loadLiveContent reads the live content. A live version that does not load
+// loadContent reads the content to show: the version installed with `kiosk
+// content load` if any, else the embedded default pack, indexed under
+// DATA/index/default-<fingerprint>. A live version that does not load
 // (disk damage) is reported on stderr and the next older installed version
 // is used instead, then the embedded default: the kiosk always starts.
-func loadLiveContent(a *app) (liveContent, error) {
-	lc := liveContent{Version: content.NoVersion, Live: content.NoVersion}
+func loadContent(a *app) (kioskContent, error) {
+	lc := kioskContent{Version: content.NoVersion, Live: content.NoVersion}
 	store, err := content.OpenStore(a.dataDir)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储 (%s),使用内置的默认内容\n", termtext.Line(err.Error()))
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 无法打开内容存储,使用内置的默认内容 (cannot open the content store, using the embedded default): %s\n", termtext.Line(err.Error()))
 	} else {
 		lc.Store = store
 		lc.Live, err = store.LiveVersion()
 		if err != nil {
-			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本: %s\n", termtext.Line(err.Error()))
+			fmt.Fprintf(a.stderr, "kiosk: 警告: 无法读取当前内容版本 (cannot read the live version): %s\n", termtext.Line(err.Error()))
 			lc.Live = content.NoVersion
 		}
 		if lc.Live != content.NoVersion {
@@ -87,21 +83,21 @@ func loadInstalled(a *app, store *content.Store, live string) (*content.Pack, st
 		p, probs := content.Load(os.DirFS(store.PackDir(id)))
 		if p != nil {
 			if id != live {
-				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s\n", termtext.Line(id))
+				fmt.Fprintf(a.stderr, "kiosk: 警告: 改用已安装的版本 %s (using installed version %s instead)\n", termtext.Line(id), termtext.Line(id))
 			}
 			return p, id, true
 		}
-		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载:\n%s\n", termtext.Line(id), termtext.Text(probs.Errors().Error()))
+		fmt.Fprintf(a.stderr, "kiosk: 警告: 内容版本 %s 无法加载 (cannot load):\n%s\n", termtext.Line(id), termtext.Text(probs.Errors().Error()))
 	}
-	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容")
+	fmt.Fprintln(a.stderr, "kiosk: 警告: 已安装的内容都无法加载,使用内置的默认内容 (no installed version loads: using the embedded default)")
 	return nil, "", false
 }
 
 // Changed reports whether staff installed or rolled back to another version
-// since lc was read (hot reload). It reads one small file; the kiosk calls it
-// every few seconds while the attract screen shows and, when it is true,
-// calls loadLiveContent again and switches — never during a visit.
-func (lc liveContent) Changed() bool {
+// since lc was read (hot reload). It reads one small file; the kiosk's
+// contentWatch asks every second while the attract screen shows and, when
+// it is true, calls loadContent again and switches — never during a visit.
+func (lc kioskContent) Changed() bool {
 	if lc.Store == nil {
 		return false
 	}

@@ -37,6 +37,7 @@ type e2ePoint struct {
 	up      *point.Uploader
 	cancel  context.CancelFunc
 	stopped chan struct{}
+	runErr  error // what Run returned, once stopped is closed
 }
 
 // visit records one closed visit beginning at start.
@@ -83,12 +84,18 @@ func TestHub92PointsThroughFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := 92
+	if raceEnabled {
+		// The race detector makes every goroutine several times slower:
+		// the same run with fewer points still crosses every code path.
+		n = 16
+	}
 	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) { hubFaultRun(t, bin, db) })
+		t.Run(db, func(t *testing.T) { hubFaultRun(t, bin, db, n) })
 	}
 }
 
-func hubFaultRun(t *testing.T, bin, db string) {
+func hubFaultRun(t *testing.T, bin, db string, n int) {
 	ctx := context.Background()
 	now := time.Now()
 	dir := newHubDir(t, db)
@@ -96,7 +103,7 @@ func hubFaultRun(t *testing.T, bin, db string) {
 	// The district: 6 county-level points, 86 township ones.
 	var pts strings.Builder
 	pts.WriteString("id,name,level\n")
-	points := make([]*e2ePoint, 92)
+	points := make([]*e2ePoint, n)
 	for i := range points {
 		c := config.Point{ID: fmt.Sprintf("zj-%02d", i), Name: fmt.Sprintf("第%d查阅点", i), Level: config.LevelTownship}
 		if i < 6 {
@@ -164,8 +171,8 @@ func hubFaultRun(t *testing.T, bin, db string) {
 			p.visit(t, p.someStart(now))
 		}
 		p.up = point.NewUploader(cred, p.store, point.Options{
-			KioskVersion: "e2e", Every: 700 * time.Millisecond,
-			MinBackoff: 50 * time.Millisecond, MaxBackoff: 800 * time.Millisecond,
+			KioskVersion: "e2e", Every: 2 * time.Second,
+			MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second,
 			BatchPause: -1, BatchSize: 4, RefusedRetry: time.Second,
 		})
 	}
@@ -173,9 +180,9 @@ func hubFaultRun(t *testing.T, bin, db string) {
 	start := func(p *e2ePoint) {
 		c, cancel := context.WithCancel(ctx)
 		p.cancel, p.stopped = cancel, make(chan struct{})
-		go func() { defer close(p.stopped); p.up.Run(c) }()
+		go func() { defer close(p.stopped); p.runErr = p.up.Run(c) }()
 	}
-	offline := map[int]bool{3: true, 40: true, 91: true} // one county, two township
+	offline := map[int]bool{3: true, n / 2: true, n - 1: true} // one county, two township
 	proxy.SetFaults(faultproxy.Faults{Drop: 0.08, Cut: 0.08, Duplicate: 0.08, Delay: 0.1, MaxDelay: 150 * time.Millisecond})
 	for i, p := range points {
 		if !offline[i] {
@@ -233,6 +240,11 @@ func hubFaultRun(t *testing.T, bin, db string) {
 			}
 			if own == 0 {
 				break
+			}
+			select {
+			case <-p.stopped:
+				t.Fatalf("%s: the uploader stopped with %d unsent: %v", p.cfg.ID, own, p.runErr)
+			default:
 			}
 			if time.Now().After(guard) {
 				t.Fatalf("%s still has %d unsent visits; last error %q; proxy %+v", p.cfg.ID, own, p.up.LastError(), proxy.Counts())

@@ -29,34 +29,29 @@ func runKiosk(a *app) error {
 		return err
 	}
 	defer lock.Close()
-	lc, err := loadLiveContent(a)
+	lc, err := loadContent(a)
 	if err != nil {
 		return err
 	}
 	// The search index opens after the first frame (~40 ms less before
 	// the kiosk shows), or is built then on a new data folder: the kiosk
 	// says so in its own frame, in Chinese, and offers search when ready.
-	initial := tui.Content{Pack: lc.Pack, Version: lc.Version}
-	live := &liveState{lc: lc}
+	watch := &contentWatch{lc: lc}
 	staffLog, err := openStaffLog(a)
 	if err != nil {
 		return err
 	}
 	defer staffLog.Close()
 	logger := log.New(staffLog, "", log.LstdFlags)
-	deps := tui.Deps{
-		Pack:         initial.Pack,
-		Search:       initial.Search,
-		Version:      initial.Version,
-		CloseContent: initial.Close,
-		ContentInfo:  live.info,
-		Config:       a.cfg,
-		Idle:         a.idle,
-		Renderer:     render.New(render.Options{Style: a.cfg.Kiosk.Style}),
-		Sanitize:     render.Sanitize,
-		Log:          logger.Printf,
-		PINGuard:     &pinFile{path: filepath.Join(a.dataDir, "staff-pin.json")},
-	}
+	deps := tui.Deps{Content: tui.Content{Pack: lc.Pack, Version: lc.Version}, Options: tui.Options{
+		ContentInfo: watch.info,
+		Config:      a.cfg,
+		Idle:        a.idle,
+		Renderer:    render.New(render.Options{Style: a.cfg.Kiosk.Style}),
+		Sanitize:    render.Sanitize,
+		Log:         logger.Printf,
+		PINGuard:    &pinFile{path: filepath.Join(a.dataDir, "staff-pin.json")},
+	}}
 	// 繁體: the converter's dictionaries take ~0.1 s to load; load them in
 	// the background so the first frame does not wait.
 	s2t := sync.OnceValue(hanconv.S2T)
@@ -71,7 +66,7 @@ func runKiosk(a *app) error {
 		warning = "访客记录不可用,请联系工作人员"
 	} else {
 		defer closeVisits()
-		defer startUploader(a, store, live, logger)() // stopped before the store closes
+		defer startUploader(a, store, watch, logger)() // stopped before the store closes
 		deps.Visits = tracker
 		deps.Summary = func() (visits.Summary, error) {
 			return store.Summary(context.Background(), a.cfg.Point.ID, time.Now())
@@ -85,7 +80,7 @@ func runKiosk(a *app) error {
 		quiet := *a
 		quiet.stderr = staffLog
 		deps.Reload = func() (tui.Content, bool) {
-			next, ok := live.newer(&quiet)
+			next, ok := watch.newer(&quiet)
 			if !ok {
 				return tui.Content{}, false
 			}
@@ -124,11 +119,7 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	idle := a.idle
-	if idle <= 0 {
-		idle = a.cfg.Kiosk.Idle.Duration
-	}
-	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: idle})
+	t, err := visits.NewTracker(store, a.cfg.Point, visits.TrackerOptions{Idle: a.cfg.Kiosk.IdleTimeout(a.idle)})
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
@@ -139,33 +130,30 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 	}, nil
 }
 
-// liveState is the content the kiosk shows, shared by the hot-reload poll
-// (a background command) and the staff panel (the Update loop).
-type liveState struct {
+// contentWatch holds the content the kiosk shows, shared by the hot-reload
+// poll (a background command) and the staff panel (the Update loop).
+type contentWatch struct {
 	mu sync.Mutex
-	lc liveContent
+	lc kioskContent
 }
 
-// newer loads the live content if staff installed another version since.
-func (l *liveState) newer(a *app) (liveContent, bool) {
+// newer loads the content to show if staff installed or rolled back to
+// another version since.
+func (l *contentWatch) newer(a *app) (kioskContent, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.lc.Store == nil {
-		return liveContent{}, false
+	if !l.lc.Changed() {
+		return kioskContent{}, false
 	}
-	live, err := l.lc.Store.LiveVersion()
-	if err != nil || live == l.lc.Live {
-		return liveContent{}, false
-	}
-	next, err := loadLiveContent(a)
+	next, err := loadContent(a)
 	if err != nil || next.Live == l.lc.Live {
-		return liveContent{}, false
+		return kioskContent{}, false
 	}
 	l.lc = next
 	return next, true
 }
 
-func (l *liveState) info() string {
+func (l *contentWatch) info() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return contentInfo(l.lc.Store, l.lc.Pack, l.lc.Version)
@@ -175,7 +163,7 @@ func (l *liveState) info() string {
 // it is missing or stale (the embedded default pack's index is built on the
 // first start), reporting progress (nil: none). Without an index the kiosk
 // runs without search.
-func openContent(a *app, lc liveContent, progress func(done, total int)) tui.Content {
+func openContent(a *app, lc kioskContent, progress func(done, total int)) tui.Content {
 	c := tui.Content{Pack: lc.Pack, Version: lc.Version}
 	ix, _, err := index.OpenFor(lc.IndexDir, lc.Pack, progress)
 	if err != nil {

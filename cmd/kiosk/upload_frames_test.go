@@ -62,8 +62,8 @@ func TestUploadBacklogFrameTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := tui.New(tui.Deps{Pack: pack, Config: cfg, Renderer: render.New(render.Options{Style: "dark"}),
-		Sanitize: render.Sanitize, Visits: tracker})
+	m := tui.New(tui.Deps{Content: tui.Content{Pack: pack}, Options: tui.Options{Config: cfg,
+		Renderer: render.New(render.Options{Style: "dark"}), Sanitize: render.Sanitize, Visits: tracker}})
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	for _, k := range "a12" {

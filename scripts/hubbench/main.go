@@ -5,11 +5,12 @@
 //   - ingest: one year at SCALE× the 2018 volume (56,954 visits; 100× ≈ 5.7 M)
 //     sent by 92 points at once in batches of api.MaxBatchVisits —
 //     visits per second, p50/p99 batch latency, the hub's peak RSS;
+//
 //   - heartbeats: 92 points, one heartbeat each per second for DURATION —
 //     p50/p99/max latency.
 //
-//	go run ./scripts/hubbench -db sqlite   [-scale 100] [-heartbeats 5m]
-//	go run ./scripts/hubbench -db postgres [-scale 100] [-heartbeats 5m]
+//     go run ./scripts/hubbench -db sqlite   [-scale 100] [-heartbeats 5m]
+//     go run ./scripts/hubbench -db postgres [-scale 100] [-heartbeats 5m]
 //
 // The PostgreSQL run uses a fresh schema in the machines' database test
 // (127.0.0.1:5432, or KIOSK_TEST_POSTGRES), dropped at the end.

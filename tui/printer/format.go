@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"kiosk/internal/mdinline"
 )
 
 // Format returns the plain text that is printed: a heading block (title,
@@ -129,51 +131,30 @@ func listItem(line string) string {
 
 // inline removes emphasis marks and code backticks; links keep their text
 // and show their address in brackets, images their description.
-func inline(s string) string {
-	if !strings.ContainsAny(s, "*_`[]\\<") {
-		return s
+func inline(s string) string { return mdinline.Strip(s, linkAddress, lineBreak) }
+
+// linkAddress shows a link's address in brackets after its text (not a
+// link within the page).
+func linkAddress(s string) (string, int) {
+	j := strings.IndexByte(s, ')')
+	if j < 0 {
+		return "", 0
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s) && strings.IndexByte("\\`*_{}[]()#+-.!|<>", s[i+1]) >= 0:
-			b.WriteByte(s[i+1])
-			i += 2
-		case c == '*' || c == '`':
-			i++
-		case c == '_' && i+1 < len(s) && s[i+1] == '_':
-			i += 2
-		case c == '!' && i+1 < len(s) && s[i+1] == '[':
-			i++
-		case c == ']' && i+1 < len(s) && s[i+1] == '(':
-			j := strings.IndexByte(s[i:], ')')
-			if j < 0 {
-				b.WriteByte(c)
-				i++
-				continue
-			}
-			if url := strings.TrimSpace(s[i+2 : i+j]); url != "" && !strings.HasPrefix(url, "#") {
-				b.WriteString("(" + url + ")")
-			}
-			i += j + 1
-		case c == '[' || c == ']':
-			i++
-		case c == '<' && strings.HasPrefix(strings.ToLower(s[i:]), "<br"):
-			j := strings.IndexByte(s[i:], '>')
-			if j < 0 {
-				b.WriteByte(c)
-				i++
-				continue
-			}
-			b.WriteByte(' ')
-			i += j + 1
-		default:
-			b.WriteByte(c)
-			i++
-		}
+	if url := strings.TrimSpace(s[2:j]); url != "" && !strings.HasPrefix(url, "#") {
+		return "(" + url + ")", j + 1
 	}
-	return b.String()
+	return "", j + 1
+}
+
+// lineBreak makes an HTML <br> a space.
+func lineBreak(s string) (string, int) {
+	if !strings.HasPrefix(strings.ToLower(s), "<br") {
+		return "", 0
+	}
+	if j := strings.IndexByte(s, '>'); j >= 0 {
+		return " ", j + 1
+	}
+	return "", 0
 }
 
 // table lays Markdown table rows out as aligned columns.

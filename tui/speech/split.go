@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kiosk/internal/mdinline"
 )
 
 // Sentence is one piece of text to speak.
@@ -222,45 +224,14 @@ func appendTableRow(out []Sentence, row string, at int) []Sentence {
 // cleanInline removes inline Markdown: emphasis marks (** __ and single *
 // next to text), code backticks, images and links (their text is kept,
 // their address dropped), HTML tags and backslash escapes.
-func cleanInline(s string) string {
-	if !strings.ContainsAny(s, "*_`[]<\\!") {
-		return strings.TrimSpace(s)
+func cleanInline(s string) string { return strings.TrimSpace(mdinline.Strip(s, nil, htmlTag)) }
+
+// htmlTag drops an HTML tag.
+func htmlTag(s string) (string, int) {
+	if j := strings.IndexByte(s, '>'); j > 0 && isTag(s[1:j]) {
+		return "", j + 1
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s) && strings.IndexByte("\\`*_{}[]()#+-.!|<>", s[i+1]) >= 0:
-			b.WriteByte(s[i+1])
-			i += 2
-		case c == '*' || c == '`':
-			i++
-		case c == '_' && (i+1 < len(s) && s[i+1] == '_'):
-			i += 2
-		case c == '!' && i+1 < len(s) && s[i+1] == '[':
-			i++
-		case c == ']' && i+1 < len(s) && s[i+1] == '(':
-			// Drop the link target: "](…)".
-			if j := strings.IndexByte(s[i:], ')'); j > 0 {
-				i += j + 1
-			} else {
-				i++
-			}
-		case c == '[' || c == ']':
-			i++
-		case c == '<':
-			if j := strings.IndexByte(s[i:], '>'); j > 0 && isTag(s[i+1:i+j]) {
-				i += j + 1
-			} else {
-				b.WriteByte(c)
-				i++
-			}
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return strings.TrimSpace(b.String())
+	return "", 0
 }
 
 // isTag reports whether s (between < and >) looks like an HTML tag.
