@@ -22,8 +22,8 @@ type metrics struct {
 	mu         sync.Mutex
 	ingested   uint64
 	duplicates uint64
-	relBytes   uint64 // release archive bytes sent
-	relFetches uint64 // release archive answers (whole or ranges)
+	relBytes   uint64            // release archive bytes sent
+	relFetches uint64            // release archive answers (whole or ranges)
 	refused    map[string]uint64 // by reason
 	latency    map[string]*histogram
 	bounds     []float64 // the histogram's upper bounds, seconds
