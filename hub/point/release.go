@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"kiosk/content"
 	"kiosk/hub/api"
@@ -29,7 +30,9 @@ import (
 // to it between visits (hot reload).
 //
 // A download is kept in DATA/release/download-N-HASH.part and resumed
-// with HTTP Range after a cut.
+// with HTTP Range after a cut. It has no overall time limit (50 MB over a
+// slow line takes minutes) but is cut when no byte arrives for
+// StallTimeout.
 type Releaser struct {
 	cred   Credential
 	point  release.Point
@@ -58,13 +61,18 @@ type ReleaseCheck struct {
 	Refused error
 }
 
+// StallTimeout ends a download during which no byte arrived for so long.
+const StallTimeout = 60 * time.Second
+
 // NewReleaser returns a releaser for the enrolled point cred.Point that
 // installs through pt (its Keys, MaxSize, Store, Build, DataDir; its
 // PointID is the credential's point when empty). A nil client is the
 // credential's HTTPClient.
 func NewReleaser(cred Credential, pt release.Point, client *http.Client) *Releaser {
 	if client == nil {
-		client = cred.HTTPClient()
+		c := *cred.HTTPClient()
+		c.Timeout = 0 // downloads are bounded by StallTimeout instead
+		client = &c
 	}
 	if pt.PointID == "" {
 		pt.PointID = cred.Point
@@ -248,7 +256,8 @@ func (r *Releaser) offer(ctx context.Context, etag string) (*api.ReleaseOffer, s
 
 // download fetches the archive of m into part, continuing a kept partial
 // file with a Range request. It never writes more than m.Size bytes: more
-// is release.ErrSizeMismatch. It returns how many bytes it resumed from.
+// is release.ErrSizeMismatch. It returns the bytes kept from before that
+// the hub was asked to continue from.
 func (r *Releaser) download(ctx context.Context, path, part string, m release.Manifest) (int64, error) {
 	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -266,7 +275,12 @@ func (r *Releaser) download(ctx context.Context, path, part string, m release.Ma
 		f.Truncate(0)
 		have, _ = f.Seek(0, io.SeekStart)
 	}
+	from := have
 	base := r.cred.URL
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stall := time.AfterFunc(StallTimeout, cancel)
+	defer stall.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return 0, err
@@ -290,7 +304,7 @@ func (r *Releaser) download(ctx context.Context, path, part string, m release.Ma
 			if _, err := f.Seek(0, io.SeekStart); err != nil {
 				return have, err
 			}
-			have = 0
+			have, from = 0, 0
 		}
 	case http.StatusPartialContent:
 		if start, ok := rangeStart(resp.Header.Get("Content-Range")); !ok || start != have {
@@ -304,7 +318,8 @@ func (r *Releaser) download(ctx context.Context, path, part string, m release.Ma
 		return have, hubError(resp, data)
 	}
 	// At most one byte more than the signed size is read.
-	n, err := io.Copy(f, io.LimitReader(resp.Body, m.Size-have+1))
+	body := &progressReader{r: resp.Body, progress: func() { stall.Reset(StallTimeout) }}
+	n, err := io.Copy(f, io.LimitReader(body, m.Size-have+1))
 	have += n
 	if have > m.Size {
 		return have, fmt.Errorf("%w: 发布 %d 的归档超过 %d 字节", release.ErrSizeMismatch, m.Release, m.Size)
@@ -315,7 +330,21 @@ func (r *Releaser) download(ctx context.Context, path, part string, m release.Ma
 	if have < m.Size {
 		return have, &UnreachableError{URL: base, Err: fmt.Errorf("下载不完整,已保存 %d/%d 字节 (download short: %d of %d bytes)", have, m.Size, have, m.Size)}
 	}
-	return have, f.Sync()
+	return from, f.Sync()
+}
+
+// progressReader calls progress after every read that got bytes.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.progress()
+	}
+	return n, err
 }
 
 // rangeStart reads the first byte of "bytes first-last/total".
