@@ -98,8 +98,8 @@ func writePadDoc(t testing.TB, dir string, n int) {
 type noVisits struct{}
 
 func (noVisits) Unsent(context.Context, string, int) ([]visits.VisitRecord, error) { return nil, nil }
-func (noVisits) MarkSent(context.Context, []string, time.Time) error              { return nil }
-func (noVisits) UnsentCount(context.Context, string) (int, int, error)            { return 0, 0, nil }
+func (noVisits) MarkSent(context.Context, []string, time.Time) error               { return nil }
+func (noVisits) UnsentCount(context.Context, string) (int, int, error)             { return 0, 0, nil }
 func (noVisits) Summary(context.Context, string, time.Time) (visits.Summary, error) {
 	return visits.Summary{}, nil
 }
