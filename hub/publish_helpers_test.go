@@ -293,3 +293,12 @@ func newReleaserFor(p *testPoint, pub ed25519.PublicKey, maxSize int64) *point.R
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func readFile(t testing.TB, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
