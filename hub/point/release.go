@@ -244,6 +244,9 @@ func (r *Releaser) offer(ctx context.Context, etag string) (*api.ReleaseOffer, s
 	case http.StatusNotModified:
 		return nil, etag, nil
 	case http.StatusOK:
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		// A hub from before publishing: it offers nothing.
+		return &api.ReleaseOffer{}, "", nil
 	default:
 		return nil, "", hubError(resp, data)
 	}
