@@ -15,6 +15,7 @@ import (
 	"kiosk/index"
 	"kiosk/index/hanconv"
 	"kiosk/internal/termtext"
+	"kiosk/release"
 	"kiosk/render"
 	"kiosk/tui"
 	"kiosk/visits"
@@ -144,9 +145,17 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 type liveState struct {
 	mu sync.Mutex
 	lc liveContent
+	// stamp is DATA/release/state.json's when lc was read while it shows
+	// an older version than the live one.
+	stamp string
 }
 
-// newer loads the live content if staff installed another version since.
+// newer loads the live content if staff installed another version since,
+// or if the live version was kept off the screen (not signed, when
+// signatures are required) and the release state changed since: a signed
+// install switches the live version first and records its release just
+// after, and a poll in between must not leave the screen on the older
+// version for good.
 func (l *liveState) newer(a *app) (liveContent, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -154,15 +163,30 @@ func (l *liveState) newer(a *app) (liveContent, bool) {
 		return liveContent{}, false
 	}
 	live, err := l.lc.Store.LiveVersion()
-	if err != nil || live == l.lc.Live {
+	if err != nil {
+		return liveContent{}, false
+	}
+	stamp := releaseStamp(a.dataDir)
+	if live == l.lc.Live && (l.lc.Version == l.lc.Live || stamp == l.stamp) {
 		return liveContent{}, false
 	}
 	next, err := loadLiveContent(a)
-	if err != nil || next.Live == l.lc.Live {
+	l.stamp = stamp
+	if err != nil || (next.Live == l.lc.Live && next.Version == l.lc.Version) {
 		return liveContent{}, false
 	}
 	l.lc = next
 	return next, true
+}
+
+// releaseStamp names the state of DATA/release/state.json (its time and
+// size), "" when there is none.
+func releaseStamp(dataDir string) string {
+	fi, err := os.Stat(filepath.Join(dataDir, release.StateDir, "state.json"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 }
 
 func (l *liveState) info() string {
