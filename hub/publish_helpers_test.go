@@ -225,7 +225,7 @@ type servedHub struct {
 	done chan error
 }
 
-func serveHub(t testing.TB, cfg Config, st *store.Store, addr string, wrap func(http.Handler) http.Handler) *servedHub {
+func serveHub(t testing.TB, cfg Config, st *store.Store, addr string, wrap func(http.Handler) http.Handler, edit ...func(*http.Server)) *servedHub {
 	t.Helper()
 	cert, err := LoadCertificate(cfg.DataDir)
 	if err != nil {
@@ -234,6 +234,9 @@ func serveHub(t testing.TB, cfg Config, st *store.Store, addr string, wrap func(
 	srv := New(cfg, st, cert, slog.New(slog.NewJSONHandler(&syncBuffer{}, nil)))
 	if wrap != nil {
 		srv.http.Handler = wrap(srv.http.Handler)
+	}
+	for _, e := range edit {
+		e(srv.http)
 	}
 	var ln net.Listener
 	for i := 0; ; i++ { // the port of a hub just shut down may take a moment

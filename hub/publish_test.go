@@ -1,8 +1,11 @@
 package hub
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -132,6 +135,8 @@ type cutWriter struct {
 	http.ResponseWriter
 	left int
 }
+
+func (w *cutWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *cutWriter) Write(b []byte) (int, error) {
 	if len(b) > w.left {
@@ -328,5 +333,44 @@ func TestPublishRefusesUnknownPointsAndBadPacks(t *testing.T) {
 	rels, err := h.st.Releases(ctx)
 	if err != nil || len(rels) != 0 {
 		t.Fatalf("releases: %v %v", rels, err)
+	}
+}
+
+// A download over a slow line outlives the server's WriteTimeout (which
+// bounds a whole answer): each write of an archive gets its own deadline.
+func TestArchiveDownloadOutlivesWriteTimeout(t *testing.T) {
+	h := startHub(t, "sqlite", nil)
+	token := h.enrol(t, "zj-07")
+	archive := make([]byte, 16<<20) // far more than the socket buffers hold
+	rand.Read(archive)
+	forge(t, h.dir, h.st, 1, []byte("{}"), archive)
+	sh := serveHub(t, h.srv.Config(), h.st, "127.0.0.1:0", nil, func(s *http.Server) { s.WriteTimeout = 300 * time.Millisecond })
+	defer sh.stop(t)
+	req, _ := http.NewRequest(http.MethodGet, sh.url()+api.ArchivePath(1), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var got bytes.Buffer
+	buf := make([]byte, 256<<10)
+	start := time.Now()
+	for {
+		n, err := io.ReadFull(resp.Body, buf)
+		got.Write(buf[:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF && got.Len() == len(archive) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d bytes in %v: %v", got.Len(), time.Since(start), err)
+		}
+		time.Sleep(15 * time.Millisecond) // a slow line: 64 pauses, about 1 s in all
+	}
+	if !bytes.Equal(got.Bytes(), archive) {
+		t.Fatalf("got %d bytes of %d", got.Len(), len(archive))
 	}
 }

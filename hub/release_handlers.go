@@ -93,18 +93,26 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	w.Header().Set("ETag", `"`+rel.SHA256+`"`)
 	w.Header().Set("Content-Type", "application/gzip")
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, rc: http.NewResponseController(w)}
 	http.ServeContent(cw, r, "", time.Time{}, f)
 	s.metrics.releaseSent(cw.n)
 }
 
-// countingWriter counts the body bytes written (bytes sent, /metrics).
+// archiveStall is how long an archive download may make no progress. The
+// server's WriteTimeout (2 minutes for the whole answer) would cut 50 MB
+// over a slow line every time; instead each write gets this long.
+const archiveStall = time.Minute
+
+// countingWriter counts the body bytes written (bytes sent, /metrics) and
+// moves the write deadline before each write.
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	rc *http.ResponseController
+	n  int64
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
+	c.rc.SetWriteDeadline(time.Now().Add(archiveStall)) // unsupported: WriteTimeout stays
 	n, err := c.ResponseWriter.Write(b)
 	c.n += int64(n)
 	return n, err
