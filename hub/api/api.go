@@ -32,6 +32,11 @@ const (
 	PathVisits    = "/api/v1/visits"    // POST Batch → BatchAck
 	PathHeartbeat = "/api/v1/heartbeat" // POST Heartbeat → HeartbeatAck
 	PathHealth    = "/healthz"          // GET → 200 "ok" when the database answers
+	PathMetrics   = "/metrics"          // GET → Prometheus text format
+)
+
+// Paths of content releases (publishing; docs/hub.md).
+const (
 	// PathRelease: GET → ReleaseOffer, the release meant for the
 	// authenticated point. The answer has an ETag; a request whose
 	// If-None-Match names it gets 304 and no body.
@@ -41,7 +46,6 @@ const (
 	// resumes; the ETag is the archive's quoted SHA-256, for If-Range.
 	// Only a point the release is meant for may fetch it (else 404).
 	PathReleases = "/api/v1/releases/"
-	PathMetrics  = "/metrics" // GET → Prometheus text format
 )
 
 // Limits both sides keep.
