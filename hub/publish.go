@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -271,17 +270,4 @@ func copyHashed(w io.Writer, src string) (string, int64, error) {
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(w, h), f)
 	return hex.EncodeToString(h.Sum(nil)), n, err
-}
-
-// SigningKeyID is the key id of H/signing.pub, "" when there is none.
-func SigningKeyID(dataDir string) string {
-	b, err := os.ReadFile(filepath.Join(dataDir, release.PublicKeyFile))
-	if err != nil {
-		return ""
-	}
-	pub, err := release.ParsePublicKey(string(b))
-	if err != nil {
-		return ""
-	}
-	return release.KeyID(ed25519.PublicKey(pub))
 }

@@ -374,3 +374,47 @@ func TestArchiveDownloadOutlivesWriteTimeout(t *testing.T) {
 		t.Fatalf("got %d bytes of %d", got.Len(), len(archive))
 	}
 }
+
+// A kept partial download that went bad on the point's disk fails the
+// check after resuming; the archive is then fetched whole and installed,
+// not refused for good.
+func TestCorruptKeptPartIsFetchedWhole(t *testing.T) {
+	h := startHub(t, "sqlite", nil)
+	pub := withSigningKey(t, h.dir)
+	p1, err := Publish(context.Background(), h.dir, h.st, PublishRequest{Pack: testPack(t, "v1", 200<<10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := &cutter{}
+	sh := serveHub(t, h.srv.Config(), h.st, "127.0.0.1:0", cut.wrap(int(p1.Release.Size)))
+	defer sh.stop(t)
+	p := newPoint(t, h.dir, h.st, h.url, "zj-07", 0, pub)
+	p.cred.URL = sh.url()
+	p.rel = newReleaserFor(p, pub, 0)
+	if _, err := p.rel.Check(context.Background()); err == nil {
+		t.Fatal("a cut download did not fail")
+	}
+	parts, _ := filepath.Glob(filepath.Join(p.data, release.StateDir, "download-*.part"))
+	if len(parts) != 1 {
+		t.Fatalf("kept: %v", parts)
+	}
+	b := readFile(t, parts[0])
+	b[len(b)/2] ^= 0xff
+	os.WriteFile(parts[0], b, 0o600)
+
+	rc, err := p.rel.Check(context.Background())
+	if !errors.Is(err, release.ErrHashMismatch) || rc.Refused != nil || rc.Installed != 0 || p.live(t) != "" {
+		t.Fatalf("resumed bad part: %+v %v", rc, err)
+	}
+	if st := p.rel.Status(); st.Result != api.ReleaseFailed {
+		t.Fatalf("status: %+v", st)
+	}
+	if rc := p.check(t); rc.Installed != 1 || rc.Resumed != 0 || p.live(t) != "v1" {
+		t.Fatalf("fetched whole: %+v", rc)
+	}
+	cut.mu.Lock()
+	defer cut.mu.Unlock()
+	if len(cut.ranges) != 3 || cut.ranges[1] == "" || cut.ranges[2] != "" {
+		t.Fatalf("Range headers: %q", cut.ranges)
+	}
+}

@@ -205,6 +205,14 @@ func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 	}
 	os.Remove(part) // installed or refused: the bytes are never used again
 	if err != nil {
+		if rc.Resumed > 0 && errors.Is(err, release.ErrHashMismatch) {
+			// The kept part may be what is wrong (a disk error, an
+			// archive changed between the two halves): one more try,
+			// whole. A tampered archive is refused after it.
+			err = fmt.Errorf("续传的归档校验失败,将重新完整下载 (the resumed archive failed its check; it is fetched whole next time): %w", err)
+			r.setStatus(m.Release, api.ReleaseFailed, err)
+			return rc, err
+		}
 		if refusal(err) {
 			return refuse(err)
 		}
