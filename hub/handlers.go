@@ -53,6 +53,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(api.PathEnroll, s.post(s.handleEnroll))
 	mux.HandleFunc(api.PathVisits, s.post(s.handleVisits))
 	mux.HandleFunc(api.PathHeartbeat, s.post(s.handleHeartbeat))
+	mux.HandleFunc(api.PathRelease, s.get(s.handleRelease))
+	mux.HandleFunc(api.PathReleases+"{n}/archive", s.get(s.handleArchive))
 	mux.HandleFunc(api.PathHealth, s.get(s.handleHealth))
 	mux.HandleFunc(api.PathMetrics, s.get(s.handleMetrics))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +103,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (a release
+// download moves its write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -120,8 +126,12 @@ func (s *Server) observe(h http.Handler) http.Handler {
 		d := time.Since(start)
 		path := r.URL.Path
 		switch path {
-		case api.PathEnroll, api.PathVisits, api.PathHeartbeat, api.PathHealth, api.PathMetrics:
+		case api.PathEnroll, api.PathVisits, api.PathHeartbeat, api.PathHealth, api.PathMetrics, api.PathRelease:
 		default:
+			if strings.HasPrefix(path, api.PathReleases) && strings.HasSuffix(path, "/archive") {
+				path = api.PathReleases + "{n}/archive"
+				break
+			}
 			path = "other"
 		}
 		s.metrics.observe(path, d)
