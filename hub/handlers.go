@@ -55,6 +55,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(api.PathEnroll, s.post(s.handleEnroll))
 	mux.HandleFunc(api.PathVisits, s.post(s.handleVisits))
 	mux.HandleFunc(api.PathHeartbeat, s.post(s.handleHeartbeat))
+	mux.HandleFunc(api.PathRelease, s.get(s.handleRelease))
+	mux.HandleFunc(api.PathReleases+"{n}/archive", s.get(s.handleArchive))
 	mux.HandleFunc(api.PathHealth, s.get(s.handleHealth))
 	mux.HandleFunc(api.PathMetrics, s.get(s.handleMetrics))
 	// The office's pages: staff only, by a session cookie (a point's
@@ -107,6 +109,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (a release
+// download moves its write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -126,11 +132,15 @@ func (s *Server) observe(h http.Handler) http.Handler {
 		d := time.Since(start)
 		path := r.URL.Path
 		switch path {
-		case api.PathEnroll, api.PathVisits, api.PathHeartbeat, api.PathHealth, api.PathMetrics:
+		case api.PathEnroll, api.PathVisits, api.PathHeartbeat, api.PathHealth, api.PathMetrics, api.PathRelease:
 		case "/":
 		default:
 			if strings.HasPrefix(path, web.Prefix) {
 				path = web.Prefix
+				break
+			}
+			if strings.HasPrefix(path, api.PathReleases) && strings.HasSuffix(path, "/archive") {
+				path = api.PathReleases + "{n}/archive"
 				break
 			}
 			path = "other"

@@ -22,6 +22,8 @@ type metrics struct {
 	mu         sync.Mutex
 	ingested   uint64
 	duplicates uint64
+	relBytes   uint64            // release archive bytes sent
+	relFetches uint64            // release archive answers (whole or ranges)
 	refused    map[string]uint64 // by reason
 	latency    map[string]*histogram
 	bounds     []float64 // the histogram's upper bounds, seconds
@@ -45,6 +47,13 @@ func (m *metrics) visits(stored, duplicates int) {
 	m.mu.Lock()
 	m.ingested += uint64(stored)
 	m.duplicates += uint64(duplicates)
+	m.mu.Unlock()
+}
+
+func (m *metrics) releaseSent(n int64) {
+	m.mu.Lock()
+	m.relBytes += uint64(n)
+	m.relFetches++
 	m.mu.Unlock()
 }
 
@@ -114,6 +123,10 @@ func (s *Server) writeMetrics(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(&b, "kiosk_hub_visits_ingested_total %d\n", m.ingested)
 	metric("kiosk_hub_visits_duplicate_total", "counter", "Visits received again that the hub already held.")
 	fmt.Fprintf(&b, "kiosk_hub_visits_duplicate_total %d\n", m.duplicates)
+	metric("kiosk_hub_release_bytes_sent_total", "counter", "Bytes of release archives sent to points.")
+	fmt.Fprintf(&b, "kiosk_hub_release_bytes_sent_total %d\n", m.relBytes)
+	metric("kiosk_hub_release_downloads_total", "counter", "Release archive answers (whole archives and resumed ranges).")
+	fmt.Fprintf(&b, "kiosk_hub_release_downloads_total %d\n", m.relFetches)
 	metric("kiosk_hub_requests_refused_total", "counter", "Requests refused, by reason.")
 	for _, r := range slices.Sorted(maps.Keys(m.refused)) {
 		fmt.Fprintf(&b, "kiosk_hub_requests_refused_total{reason=\"%s\"} %d\n", escapeLabel(r), m.refused[r])

@@ -197,6 +197,14 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "store heartbeat", err)
 		return
 	}
+	if hb.Release > 0 || hb.ReleaseAttempt > 0 || hb.ReleaseResult != "" {
+		pr := store.PointRelease{Point: point, Installed: hb.Release, Attempted: hb.ReleaseAttempt, Seen: now,
+			Result: truncate(hb.ReleaseResult, 20), Error: truncate(hb.ReleaseError, maxErrorBytes)}
+		if err := s.store.SaveReleaseReport(r.Context(), pr); err != nil {
+			s.fail(w, r, "store release report", err)
+			return
+		}
+	}
 	if skew > api.MaxClockSkewSeconds || skew < -api.MaxClockSkewSeconds {
 		s.log.Warn("clock skew", "point", point, "skew_seconds", skew)
 	}

@@ -32,6 +32,11 @@ const hubUsage = `Usage: kiosk hub COMMAND --data H [args]
   user add --data H NAME        新建状态页(https://HUB/office/)的工作人员账户
   keygen --data H               生成区办公室的内容签名密钥(Ed25519)
   sign --data H PACK --out F    检查内容包并生成签名发布包(离线交付,见 docs/release.md)
+  publish --data H PACK [--points ID,…]
+                                检查并签署内容包,作为新发布推送给各查阅点(--points 分批)
+  release --data H N --all      把分批发布 N 发给全部查阅点
+  rollback --data H [--to N]    把上一个发布的内容作为新的、更高的发布号再发一次
+  releases --data H [--json]    各发布的推送进度:已安装、失败及原因
 
 The district office's hub: points upload their visits to it over HTTPS.
 See docs/hub.md.`
@@ -64,6 +69,14 @@ func cmdHub(a *app, args []string) error {
 		return exitStatus(hubKeygen(rest, a.stdout, a.stderr))
 	case "sign":
 		return exitStatus(hubSign(rest, a.stdout, a.stderr))
+	case "publish":
+		return hubPublish(a, rest)
+	case "release":
+		return hubRelease(a, rest)
+	case "rollback":
+		return hubRollback(a, rest)
+	case "releases":
+		return hubReleases(a, rest)
 	}
 	fmt.Fprintf(a.stderr, "kiosk hub: 未知的命令 %q (unknown command)\n\n%s\n", sub, hubUsage)
 	return errUsage

@@ -67,10 +67,15 @@ func cmdSync(a *app, args []string) error {
 		return err
 	}
 	defer store.Close()
+	rel, err := newReleaser(a, cred)
+	if err != nil {
+		return err
+	}
 	u := point.NewUploader(cred, store, point.Options{
 		KioskVersion:   kioskVersion(),
 		ContentVersion: func() string { return liveVersion(a.dataDir) },
 		BatchPause:     -1,
+		Releases:       rel, // the first pass asks once
 	})
 	fmt.Fprintf(a.stdout, "中心服务器 (hub) %s,查阅点 (point) %s\n", termtext.Line(cred.URL), termtext.Line(cred.Point))
 	if a.cfg.Point.ID != cred.Point {
@@ -80,11 +85,14 @@ func cmdSync(a *app, args []string) error {
 	}
 	sum, err := u.SyncOnce(context.Background())
 	printSync(a.stdout, sum)
+	printReleaseCheck(a.stdout, sum.Release, sum.ReleaseErr)
 	switch {
 	case errors.Is(err, point.ErrCredential):
 		return &syncError{fmt.Errorf("%w;请向区办公室索取新的注册码后运行 kiosk enroll (ask the office for a new code and run kiosk enroll)", err), exitCredential}
 	case err != nil:
 		return &syncError{err, 1}
+	case sum.ReleaseErr != nil:
+		return &syncError{fmt.Errorf("发布未能下载或安装,下次同步时继续 (the release was not fetched or installed; the next sync continues): %w", sum.ReleaseErr), 1}
 	}
 	return nil
 }
@@ -169,11 +177,17 @@ func startUploader(a *app, store *visits.Store, watch *contentWatch, logger *log
 	if a.cfg.Point.ID != cred.Point {
 		logger.Printf("hub: kiosk.toml names point %q but the kiosk is enrolled as %q: visits recorded as %q are not sent", a.cfg.Point.ID, cred.Point, a.cfg.Point.ID)
 	}
-	u := point.NewUploader(cred, store, point.Options{
+	opt := point.Options{
 		KioskVersion:   kioskVersion(),
 		ContentVersion: watch.version,
 		Log:            func(format string, args ...any) { logger.Printf(format, args...) },
-	})
+	}
+	if rel, err := newReleaser(a, cred); err != nil {
+		logger.Printf("hub: releases are not fetched: %v", err)
+	} else {
+		opt.Releases = rel
+	}
+	u := point.NewUploader(cred, store, opt)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

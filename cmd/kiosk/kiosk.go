@@ -15,6 +15,7 @@ import (
 	"kiosk/index"
 	"kiosk/index/hanconv"
 	"kiosk/internal/termtext"
+	"kiosk/release"
 	"kiosk/render"
 	"kiosk/tui"
 	"kiosk/visits"
@@ -135,22 +136,41 @@ func openVisits(a *app) (*visits.Tracker, *visits.Store, func(), error) {
 type contentWatch struct {
 	mu sync.Mutex
 	lc kioskContent
+	// stamp is DATA/release/state.json's when lc was read while it shows
+	// an older version than the live one.
+	stamp string
 }
 
 // newer loads the content to show if staff installed or rolled back to
-// another version since.
+// another version since, or if the live version was kept off the screen
+// (not signed, when signatures are required) and the release state
+// changed since: a signed install switches the live version first and
+// records its release just after, and a poll in between must not leave
+// the screen on the older version for good.
 func (l *contentWatch) newer(a *app) (kioskContent, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.lc.Changed() {
+	stamp := releaseStamp(a.dataDir)
+	if !l.lc.Changed() && (l.lc.Version == l.lc.Live || stamp == l.stamp) {
 		return kioskContent{}, false
 	}
 	next, err := loadContent(a)
-	if err != nil || next.Live == l.lc.Live {
+	l.stamp = stamp
+	if err != nil || (next.Live == l.lc.Live && next.Version == l.lc.Version) {
 		return kioskContent{}, false
 	}
 	l.lc = next
 	return next, true
+}
+
+// releaseStamp names the state of DATA/release/state.json (its time and
+// size), "" when there is none.
+func releaseStamp(dataDir string) string {
+	fi, err := os.Stat(filepath.Join(dataDir, release.StateDir, "state.json"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 }
 
 func (l *contentWatch) info() string {

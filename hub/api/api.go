@@ -20,7 +20,11 @@
 // 503 the hub is shutting down (retry).
 package api
 
-import "kiosk/visits"
+import (
+	"strconv"
+
+	"kiosk/visits"
+)
 
 // Paths the hub serves.
 const (
@@ -29,6 +33,19 @@ const (
 	PathHeartbeat = "/api/v1/heartbeat" // POST Heartbeat → HeartbeatAck
 	PathHealth    = "/healthz"          // GET → 200 "ok" when the database answers
 	PathMetrics   = "/metrics"          // GET → Prometheus text format
+)
+
+// Paths of content releases (publishing; docs/hub.md).
+const (
+	// PathRelease: GET → ReleaseOffer, the release meant for the
+	// authenticated point. The answer has an ETag; a request whose
+	// If-None-Match names it gets 304 and no body.
+	PathRelease = "/api/v1/release"
+	// PathReleases + "{n}/archive": GET → the archive of release n
+	// (application/gzip), with HTTP Range (206) so that a cut download
+	// resumes; the ETag is the archive's quoted SHA-256, for If-Range.
+	// Only a point the release is meant for may fetch it (else 404).
+	PathReleases = "/api/v1/releases/"
 )
 
 // Limits both sides keep.
@@ -108,6 +125,48 @@ type Heartbeat struct {
 	VisitsYear     int    `json:"visits_year"`
 	Unsent         int    `json:"unsent"` // closed visits the hub has not acknowledged
 	LastError      string `json:"last_error,omitempty"`
+	// Release is the highest signed release the point installed
+	// (DATA/release/state.json), 0 for none.
+	Release uint64 `json:"release,omitempty"`
+	// ReleaseAttempt is the last release the point tried to install from
+	// the hub, ReleaseResult how that ended (ReleaseInstalled,
+	// ReleaseRefused, ReleaseFailed) and ReleaseError why, Chinese first.
+	ReleaseAttempt uint64 `json:"release_attempt,omitempty"`
+	ReleaseResult  string `json:"release_result,omitempty"`
+	ReleaseError   string `json:"release_error,omitempty"`
+}
+
+// Results of a point's last install attempt (Heartbeat.ReleaseResult).
+const (
+	// ReleaseInstalled: verified and loaded; the kiosk switches to it
+	// between visits.
+	ReleaseInstalled = "installed"
+	// ReleaseRefused: the point will not install it — a bad signature or
+	// another key, expired, not higher than the installed release, staged
+	// for other points, over the size cap, tampered. Its content is
+	// untouched and it does not fetch this offer again.
+	ReleaseRefused = "refused"
+	// ReleaseFailed: not installed yet for a passing reason (the download
+	// was cut, the hub did not answer, the pack did not load); the point
+	// tries again.
+	ReleaseFailed = "failed"
+)
+
+// ReleaseOffer is the release meant for a point: the highest release
+// published to all points or staged for it. Release 0 (and nothing else):
+// none yet. The point trusts nothing here but what the signed Envelope
+// says: it checks the signature, expiry, number and size cap before it
+// downloads ArchivePath, and the archive's size and SHA-256 before it
+// unpacks a byte.
+type ReleaseOffer struct {
+	Release     uint64 `json:"release"`
+	Envelope    []byte `json:"envelope,omitempty"`     // release.Envelope JSON (base64 here)
+	ArchivePath string `json:"archive_path,omitempty"` // PathReleases + "{n}/archive"
+}
+
+// ArchivePath is where the archive of release n is fetched.
+func ArchivePath(n uint64) string {
+	return PathReleases + strconv.FormatUint(n, 10) + "/archive"
 }
 
 // HeartbeatAck gives the hub's clock and what it made of the point's.

@@ -45,6 +45,12 @@ type Options struct {
 	// BatchSize is the most visits a batch carries (default and at most
 	// api.MaxBatchVisits).
 	BatchSize int
+	// Releases, when set, fetches and installs the releases the hub
+	// offers: a pass asks every ReleaseEvery (jittered between half and
+	// one and a half times it; default 5 minutes), and after a failed
+	// fetch again after Every. Heartbeats carry its status.
+	Releases     *Releaser
+	ReleaseEvery time.Duration
 	// Client talks to the hub (default: the credential's HTTPClient).
 	Client *http.Client
 	// Log receives what the uploader did and every failure (nil: nothing).
@@ -62,6 +68,9 @@ func (o *Options) defaults(c Credential) {
 	}
 	if o.Every <= 0 {
 		o.Every = api.HeartbeatSeconds * time.Second
+	}
+	if o.ReleaseEvery <= 0 {
+		o.ReleaseEvery = 5 * time.Minute
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = 5 * time.Second
@@ -104,10 +113,11 @@ type Uploader struct {
 	store Store
 	opt   Options
 
-	pass      sync.Mutex           // one upload pass at a time
-	refusedAt map[string]time.Time // when the hub refused a visit; under pass
-	mu        sync.Mutex
-	lastErr   string
+	pass        sync.Mutex           // one upload pass at a time
+	refusedAt   map[string]time.Time // when the hub refused a visit; under pass
+	nextRelease time.Time            // when a pass asks for a release next; under pass
+	mu          sync.Mutex
+	lastErr     string
 }
 
 // NewUploader returns an uploader for the enrolled point cred.Point.
@@ -131,6 +141,10 @@ type Summary struct {
 	// Heartbeat is the hub's answer to the heartbeat, nil when none was
 	// acknowledged.
 	Heartbeat *api.HeartbeatAck
+	// Release is what the release check of the pass did (nil: none was
+	// due), ReleaseErr its passing failure.
+	Release    *ReleaseCheck
+	ReleaseErr error
 }
 
 // SyncOnce sends every closed unsent visit of the point, in batches, then
@@ -154,6 +168,7 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 	// or the hub asked the point to wait (429, 503).
 	var unreachable *UnreachableError
 	if !errors.Is(err, ErrCredential) && !errors.As(err, &unreachable) && !hubBusy(err) && ctx.Err() == nil {
+		u.checkRelease(ctx, &sum)
 		ack, herr := u.heartbeat(ctx)
 		if herr != nil {
 			u.opt.Log("hub heartbeat: %v", herr)
@@ -239,6 +254,30 @@ func (u *Uploader) upload(ctx context.Context, sum *Summary) error {
 	}
 }
 
+// checkRelease asks for a release when one is due. Its failures do not
+// fail the pass (visits and heartbeats go on); it is asked again after
+// Every, and the heartbeat reports it.
+func (u *Uploader) checkRelease(ctx context.Context, sum *Summary) {
+	r := u.opt.Releases
+	now := u.opt.Now()
+	if r == nil || now.Before(u.nextRelease) {
+		return
+	}
+	rc, err := r.Check(ctx)
+	sum.Release, sum.ReleaseErr = &rc, err
+	next := time.Duration((0.5 + u.opt.Rand()) * float64(u.opt.ReleaseEvery))
+	switch {
+	case err != nil:
+		next = min(next, u.opt.Every)
+		u.opt.Log("hub release: %v", err)
+	case rc.Installed > 0:
+		u.opt.Log("hub release: installed release %d", rc.Installed)
+	case rc.Refused != nil:
+		u.opt.Log("hub release: refused release %d: %v", rc.Offered, rc.Refused)
+	}
+	u.nextRelease = now.Add(next)
+}
+
 func (u *Uploader) heartbeat(ctx context.Context) (api.HeartbeatAck, error) {
 	now := u.opt.Now()
 	hb := api.Heartbeat{
@@ -246,6 +285,10 @@ func (u *Uploader) heartbeat(ctx context.Context) (api.HeartbeatAck, error) {
 		KioskVersion:   u.opt.KioskVersion,
 		ContentVersion: u.opt.ContentVersion(),
 		LastError:      u.LastError(),
+	}
+	if r := u.opt.Releases; r != nil {
+		st := r.Status()
+		hb.Release, hb.ReleaseAttempt, hb.ReleaseResult, hb.ReleaseError = r.Installed(), st.Attempt, st.Result, st.Error
 	}
 	if s, err := u.store.Summary(ctx, u.cred.Point, now); err == nil {
 		hb.VisitsToday, hb.VisitsYear = s.Today, s.Year

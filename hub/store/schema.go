@@ -61,8 +61,37 @@ CREATE TABLE point_status (
 	unsent INTEGER NOT NULL,
 	last_error TEXT NOT NULL
 );`,
-	// 2: signed content releases and their roll-out (publishing).
-	`SELECT 1;`,
+	// 2: signed content releases and their roll-out (publishing). A
+	// release is for every point (all_points = 1) or for the points in
+	// release_targets (staged). point_releases is what each point's
+	// heartbeat last said of its releases.
+	`CREATE TABLE releases (
+	release BIGINT PRIMARY KEY,
+	sha256 TEXT NOT NULL,
+	size BIGINT NOT NULL,
+	created_ms BIGINT NOT NULL,
+	expires_ms BIGINT NOT NULL,
+	title TEXT NOT NULL,
+	pack_version TEXT NOT NULL,
+	all_points INTEGER NOT NULL,
+	envelope TEXT NOT NULL,
+	published_ms BIGINT NOT NULL,
+	note TEXT NOT NULL
+);
+CREATE TABLE release_targets (
+	release BIGINT NOT NULL REFERENCES releases(release),
+	point TEXT NOT NULL REFERENCES points(id),
+	PRIMARY KEY (release, point)
+);
+CREATE INDEX release_targets_point ON release_targets(point, release);
+CREATE TABLE point_releases (
+	point TEXT PRIMARY KEY REFERENCES points(id),
+	installed BIGINT NOT NULL,
+	attempted BIGINT NOT NULL,
+	result TEXT NOT NULL,
+	error TEXT NOT NULL,
+	seen_ms BIGINT NOT NULL
+);`,
 	// 3: office staff, their sessions and the audit log (status page).
 	// Failures are kept per name typed, known or not, so that a lockout
 	// says nothing of whether the name exists. A session is kept as the
