@@ -2,9 +2,11 @@ package hub
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
+	"kiosk/hub/api"
 	"kiosk/hub/web"
 	"kiosk/visits"
 )
@@ -22,6 +24,7 @@ func (s *Server) office() http.Handler {
 		Now:         s.now,
 		Log:         s.log,
 		AddressGate: addressGate{s.logins},
+		Releases:    s.officeReleases(),
 	})
 	if err != nil {
 		// The templates are embedded: only a broken build gets here.
@@ -46,6 +49,7 @@ func (s *Server) officePoints(ctx context.Context, now time.Time) ([]web.Point, 
 			KioskVersion: p.KioskVersion, ContentVersion: p.ContentVersion,
 			Today: p.HubToday, Month: p.HubMonth, Year: p.HubYear, Unsent: p.Unsent,
 			LastError: p.LastError, SkewSeconds: p.SkewSeconds, SkewFlagged: p.SkewFlagged,
+			Release: p.Release, Stale: p.Stale, StaleNote: staleNote(p),
 		})
 	}
 	return out, nil
@@ -58,3 +62,21 @@ func (g addressGate) Check(addr string, now time.Time) (bool, time.Duration) {
 	return g.l.check(addr, now)
 }
 func (g addressGate) Failed(addr string, now time.Time) { g.l.penalise(addr, now) }
+
+// staleNote says why a point's content is not the release meant for it.
+func staleNote(p PointStatus) string {
+	if !p.Stale {
+		return ""
+	}
+	note := fmt.Sprintf("应为第 %d 号发布,已安装第 %d 号", p.Wanted, p.Release)
+	if p.Release == 0 {
+		note = fmt.Sprintf("应为第 %d 号发布,尚未安装任何发布", p.Wanted)
+	}
+	if p.ReleaseResult != "" && p.ReleaseResult != api.ReleaseInstalled {
+		note += ";最近一次:" + p.ReleaseResult
+		if p.ReleaseError != "" {
+			note += " " + p.ReleaseError
+		}
+	}
+	return note
+}

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"math"
+	"slices"
 	"time"
 
 	"kiosk/hub/api"
@@ -34,6 +35,16 @@ type PointStatus struct {
 	LastError   string  `json:"last_error"`
 	SkewSeconds float64 `json:"clock_skew_seconds"`
 	SkewFlagged bool    `json:"clock_skew_flagged"`
+	// Release is the highest signed release the point reported installed
+	// (0: none), Wanted the release meant for it (published to every
+	// point or staged for it; 0: none); Stale when Release < Wanted.
+	Release uint64 `json:"release"`
+	Wanted  uint64 `json:"wanted_release"`
+	Stale   bool   `json:"release_stale"`
+	// ReleaseResult and ReleaseError: how its last install attempt ended
+	// (api.ReleaseInstalled, …) and why, made safe for a terminal.
+	ReleaseResult string `json:"release_result,omitempty"`
+	ReleaseError  string `json:"release_error,omitempty"`
 }
 
 // Status gives every point's status at now: what its last heartbeat said
@@ -48,6 +59,14 @@ func Status(ctx context.Context, st *store.Store, now time.Time) ([]PointStatus,
 		return nil, err
 	}
 	counts, err := st.VisitCounts(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	rels, err := st.Releases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := st.PointReleases(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +86,15 @@ func Status(ctx context.Context, st *store.Store, now time.Time) ([]PointStatus,
 			ps.SkewSeconds = s.SkewSeconds
 			ps.SkewFlagged = math.Abs(s.SkewSeconds) > api.MaxClockSkewSeconds
 		}
+		for _, r := range rels {
+			if r.Release > ps.Wanted && (r.All || slices.Contains(r.Points, p.ID)) {
+				ps.Wanted = r.Release
+			}
+		}
+		if rep, ok := reports[p.ID]; ok {
+			ps.Release, ps.ReleaseResult, ps.ReleaseError = rep.Installed, termtext.Line(rep.Result), termtext.Line(rep.Error)
+		}
+		ps.Stale = ps.Release < ps.Wanted
 		out = append(out, ps)
 	}
 	return out, nil

@@ -41,6 +41,9 @@ type Releases struct {
 	List    func(ctx context.Context) ([]Release, error)
 	Publish func(ctx context.Context, pack string, points []string) (uint64, error)
 	Widen   func(ctx context.Context, n uint64) error
+	// KeyID names the office's signing key, "" when there is none yet
+	// (kiosk hub keygen).
+	KeyID func() string
 	// MaxUpload bounds an uploaded pack (bytes).
 	MaxUpload int64
 }
@@ -108,6 +111,7 @@ type publishData struct {
 	Groups    []group
 	Error     string
 	MaxUpload int64
+	KeyID     string
 }
 
 func (s *Site) showPublish(w http.ResponseWriter, r *http.Request, ss sessionInfo, status int, msg string) {
@@ -119,6 +123,9 @@ func (s *Site) showPublish(w http.ResponseWriter, r *http.Request, ss sessionInf
 		return
 	}
 	d := publishData{Groups: groups(pts), Error: msg, MaxUpload: s.cfg.Releases.MaxUpload >> 20}
+	if s.cfg.Releases.KeyID != nil {
+		d.KeyID = termtext.Line(s.cfg.Releases.KeyID())
+	}
 	s.render(w, r, status, "publish", view{Title: "发布内容", User: ss.name, CSRF: ss.csrf, Now: now, Data: d})
 }
 

@@ -44,7 +44,8 @@ type Point struct {
 	// StaleNote says why.
 	Stale       bool
 	StaleNote   string
-	Today       int // visits the hub holds
+	Release     uint64 // the signed release it reported installed (0: none)
+	Today       int    // visits the hub holds
 	Month       int
 	Year        int
 	Unsent      int // the point's own count of visits not yet uploaded

@@ -37,9 +37,9 @@ func samplePoints() []Point {
 			KioskVersion: "1.4.0", ContentVersion: "2026-11", Today: 12, Month: 240, Year: 2811,
 			LastError: "<b>打印机缺纸</b>\x1b[31m\u202e"},
 		{ID: "xq-01", Name: "区政务服务中心查阅点", Level: "county", Enrolled: true, Online: true, LastSeen: now.Add(-10 * time.Second),
-			KioskVersion: "1.4.0", ContentVersion: "2026-11", Today: 40, Month: 903, Year: 10422, SkewSeconds: 2},
+			KioskVersion: "1.4.0", ContentVersion: "2026-11", Release: 7, Today: 40, Month: 903, Year: 10422, SkewSeconds: 2},
 		{ID: "zj-08", Name: "李庄镇政府查阅点", Level: "township", Enrolled: true, LastSeen: now.Add(-26 * time.Hour),
-			KioskVersion: "1.3.2", ContentVersion: "2025-12", Stale: true, StaleNote: "应为 2026-11", Month: 3, Year: 1502,
+			KioskVersion: "1.3.2", ContentVersion: "2025-12", Release: 6, Stale: true, StaleNote: "应为第 7 号发布,已安装第 6 号", Month: 3, Year: 1502,
 			SkewSeconds: 420, SkewFlagged: true},
 		{ID: "zj-09", Name: "王村镇政府查阅点", Level: "township"},
 	}
