@@ -72,8 +72,10 @@ func caSPKI(t *testing.T, dir string) string {
 }
 
 // TestBrowser drives Debian's chromium (headless) against a real hub over
-// HTTPS on loopback with 20 points: log in, the points, a point's page,
-// the year's table downloaded, and five wrong passwords locking a name.
+// HTTPS on loopback with 20 points: five wrong passwords lock a name; log
+// in, the points, a point's page, the year's table downloaded and read;
+// a pack published from the page to 5 points, which install it with the
+// real releaser while the releases page counts them; the audit log.
 // Without chromium it fails: .ci/run installs it.
 func TestBrowser(t *testing.T) {
 	chrome, err := exec.LookPath("chromium")
@@ -106,6 +108,14 @@ func TestBrowser(t *testing.T) {
 		if st, body := h.post(t, api.PathHeartbeat, tok, hb); st != 200 {
 			t.Fatalf("heartbeat %s: %d %s", p.ID, st, body)
 		}
+	}
+
+	// Five points that install releases (their own data folders, the real
+	// releaser), trusting the office's key.
+	pub := withSigningKey(t, h.dir)
+	var staged []*testPoint
+	for _, id := range []string{"xq-02", "zj-01", "zj-02", "zj-05", "zj-09"} {
+		staged = append(staged, newPoint(t, h.dir, h.st, h.url, id, 0, pub))
 	}
 
 	downloads := t.TempDir()
@@ -286,4 +296,60 @@ func TestBrowser(t *testing.T) {
 	if !found {
 		t.Fatalf("the table has no total of %d: %v", want, rows)
 	}
+
+	// Publish the test pack to 5 points from the page, then watch them
+	// install it (each point checks and reports in its heartbeat).
+	pack, err := filepath.Abs(filepath.Join("..", "content", "testdata", "packs", "good.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("open the publish form",
+		chromedp.Navigate(h.url+"/office/releases/new"),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{pack}),
+	)
+	for _, p := range staged {
+		do("tick "+p.id, chromedp.Click(chromedp.CSS(`input[name=point][value="`+p.id+`"]`)))
+	}
+	shot("office-publish-1366x768.png", 1366, 768)
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(`form.publish button[type=submit]`))); err != nil {
+		t.Fatalf("publishing: %v", err)
+	}
+	rollout := func() string {
+		t.Helper()
+		do("open the releases", chromedp.Navigate(h.url+"/office/releases"), chromedp.WaitVisible(chromedp.CSS(`section.release`)))
+		return get("progress", chromedp.Text(chromedp.CSS(`section.release p.progress`)))
+	}
+	loc, text = get("location", chromedp.Location()), get("page text", chromedp.Text(chromedp.CSS(`main`)))
+	if !strings.HasSuffix(loc, "/office/releases?published=1") || !strings.Contains(text, "已签名并发布第 1 号发布") {
+		t.Fatalf("after publishing at %s: %s", loc, text)
+	}
+	if got := rollout(); !strings.Contains(got, "已安装 0 / 5") || !strings.Contains(got, "等待 5") {
+		t.Fatalf("before any point checked: %q", got)
+	}
+	for i, p := range staged {
+		p.check(t)
+		p.heartbeat(t)
+		if p.installed(t) != 1 {
+			t.Fatalf("%s installed %d", p.id, p.installed(t))
+		}
+		want := fmt.Sprintf("已安装 %d / 5", i+1)
+		if got := rollout(); !strings.Contains(got, want) {
+			t.Fatalf("after %d points: %q, want %q", i+1, got, want)
+		}
+		if i == 2 {
+			shot("office-releases-1366x768.png", 1366, 768)
+			shot("office-releases-390x844.png", 390, 844)
+		}
+	}
+	// The other points are not meant to have it: none is flagged stale.
+	do("back to the points", chromedp.Navigate(h.url+"/office/"), chromedp.WaitVisible(chromedp.CSS(`table.points`)))
+	if text = get("page text", chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, "内容未更新 0") || !strings.Contains(text, "第 1 号") {
+		t.Fatalf("points after the roll-out: %s", text)
+	}
+	do("open the audit log", chromedp.Navigate(h.url+"/office/audit"), chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
+	if text = get("page text", chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(text, "release 1: good.zip → xq-02,zj-01,zj-02,zj-05,zj-09") {
+		t.Fatalf("audit log: %s", text)
+	}
 }
+
