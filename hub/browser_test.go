@@ -352,4 +352,3 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("audit log: %s", text)
 	}
 }
-
