@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -58,11 +59,14 @@ func (h *testHub) staffClient(t *testing.T) *staffClient {
 	return &staffClient{h: h, c: c}
 }
 
-func (b *staffClient) do(t *testing.T, method, path string, form url.Values, header http.Header) (*http.Response, string) {
+func (b *staffClient) do(t *testing.T, method, path string, form url.Values, header http.Header, raw ...io.Reader) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
+	}
+	if len(raw) > 0 {
+		body = raw[0]
 	}
 	req, err := http.NewRequest(method, b.h.url+path, body)
 	if err != nil {
@@ -79,11 +83,11 @@ func (b *staffClient) do(t *testing.T, method, path string, form url.Values, hea
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	got, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, string(raw)
+	return resp, string(got)
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -178,6 +182,29 @@ func TestOfficeLoginCSRFAndCookies(t *testing.T) {
 				t.Fatalf("points page: %d %s", resp.StatusCode, page)
 			}
 			token := csrfOf(t, page)
+			// Publishing and widening are forms too: refused without the
+			// token or with another, and nothing is published.
+			for _, tok := range []string{"", "forged"} {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				if tok != "" {
+					mw.WriteField("csrf", tok)
+				}
+				mw.WriteField("to", "all")
+				fw, _ := mw.CreateFormFile("pack", "pack.zip")
+				fw.Write([]byte("PK"))
+				mw.Close()
+				resp, _ := b.do(t, http.MethodPost, "/office/releases", nil, http.Header{"Content-Type": {mw.FormDataContentType()}}, &body)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("publish with token %q: %d", tok, resp.StatusCode)
+				}
+				if resp, _ := b.do(t, http.MethodPost, "/office/releases/1/widen", url.Values{"csrf": {tok}}, nil); resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("widen with token %q: %d", tok, resp.StatusCode)
+				}
+			}
+			if rels, err := h.st.Releases(context.Background()); err != nil || len(rels) != 0 {
+				t.Fatalf("releases after forged forms: %v %v", rels, err)
+			}
 			// Logout (a form): without the token or with a wrong one, 403
 			// and still logged in; with it, out.
 			for _, form := range []url.Values{{}, {"csrf": {"x" + token}}, {"csrf": {strings.ToUpper(token)}}} {
