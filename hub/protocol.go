@@ -59,6 +59,20 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.EnrollResponse{Point: p.ID, Name: p.Name, Level: p.Level, Token: token})
 }
 
+// pointRequest authenticates a point's request and decodes its body into
+// v; when it returns false the answer has been sent.
+func (s *Server) pointRequest(w http.ResponseWriter, r *http.Request, v any) (string, bool) {
+	point, ok := s.authenticate(w, r)
+	if !ok {
+		return "", false
+	}
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return "", false
+	}
+	return point, s.decode(w, r, body, v)
+}
+
 // fail answers 500 for a database error and logs it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
 	s.log.Error(what, "path", r.URL.Path, "point", info(r).point, "err", err)
@@ -66,16 +80,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, what string, err e
 }
 
 func (s *Server) handleVisits(w http.ResponseWriter, r *http.Request) {
-	point, ok := s.authenticate(w, r)
-	if !ok {
-		return
-	}
-	body, ok := s.readBody(w, r)
-	if !ok {
-		return
-	}
 	var b api.Batch
-	if !s.decode(w, r, body, &b) {
+	point, ok := s.pointRequest(w, r, &b)
+	if !ok {
 		return
 	}
 	malformed := func(msg string) {
@@ -163,16 +170,9 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
-	point, ok := s.authenticate(w, r)
-	if !ok {
-		return
-	}
-	body, ok := s.readBody(w, r)
-	if !ok {
-		return
-	}
 	var hb api.Heartbeat
-	if !s.decode(w, r, body, &hb) {
+	point, ok := s.pointRequest(w, r, &hb)
+	if !ok {
 		return
 	}
 	pt, err := time.Parse(time.RFC3339Nano, hb.Time)

@@ -132,7 +132,7 @@ func (r *Renderer) render(markdown string, width int) (string, error) {
 	out, err := t.tr.Render(src)
 	t.mu.Unlock()
 	if err != nil {
-		return "", fmt.Errorf("render: %w", err)
+		return "", fmt.Errorf("排版失败 (render): %w", err)
 	}
 	return r.finish(out, width, tables), nil
 }
@@ -155,7 +155,7 @@ func (r *Renderer) term(width int) (*term, error) {
 		glamour.WithWordWrap(width),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
+		return nil, fmt.Errorf("排版失败 (render): %w", err)
 	}
 	t := &term{tr: tr}
 	r.terms[width] = t

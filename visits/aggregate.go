@@ -41,7 +41,7 @@ type AggregateOptions struct {
 // began in another year is an error.
 func Aggregate(opt AggregateOptions, each func(fn func(VisitRecord) error) error) (*Report, error) {
 	if opt.Year < 1 || opt.Year > 9998 {
-		return nil, fmt.Errorf("year %d is out of range", opt.Year)
+		return nil, fmt.Errorf("年份 %d 超出范围 (year %d is out of range)", opt.Year, opt.Year)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now

@@ -188,26 +188,7 @@ func (s *Store) streamVisits(ctx context.Context, from, to string, fn func(Visit
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	zones := map[int64]*time.Location{}
-	for rows.Next() {
-		var v VisitRecord
-		var start, tz, end int64
-		if err := rows.Scan(&v.ID, &v.Point, &start, &tz, &end); err != nil {
-			return err
-		}
-		loc := zones[tz]
-		if loc == nil {
-			loc = time.FixedZone("", int(tz))
-			zones[tz] = loc
-		}
-		v.Start = time.UnixMilli(start).In(loc)
-		v.End = time.UnixMilli(end).In(loc)
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return EachRecord(rows, fn)
 }
 
 // finish sorts the points and computes the level and grand totals.

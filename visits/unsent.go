@@ -27,7 +27,7 @@ func (s *Store) Unsent(ctx context.Context, point string, limit int) ([]VisitRec
 		WHERE sent_ms IS NULL AND end_ms IS NOT NULL AND point = ?
 		ORDER BY point, start_ms, id LIMIT ?`, point, limit)
 	if err != nil {
-		return nil, fmt.Errorf("visits: read unsent visits: %w", err)
+		return nil, fmt.Errorf("读取未上传的访问记录失败 (visits: read unsent visits): %w", err)
 	}
 	defer rows.Close()
 	var out []VisitRecord
@@ -35,14 +35,14 @@ func (s *Store) Unsent(ctx context.Context, point string, limit int) ([]VisitRec
 		var start, end, tz int64
 		v := VisitRecord{Point: point}
 		if err := rows.Scan(&v.ID, &start, &tz, &end); err != nil {
-			return nil, fmt.Errorf("visits: read unsent visits: %w", err)
+			return nil, fmt.Errorf("读取未上传的访问记录失败 (visits: read unsent visits): %w", err)
 		}
 		loc := time.FixedZone("", int(tz))
 		v.Start, v.End = time.UnixMilli(start).In(loc), time.UnixMilli(end).In(loc)
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("visits: read unsent visits: %w", err)
+		return nil, fmt.Errorf("读取未上传的访问记录失败 (visits: read unsent visits): %w", err)
 	}
 	return out, nil
 }
@@ -55,22 +55,22 @@ func (s *Store) MarkSent(ctx context.Context, ids []string, at time.Time) error 
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("visits: mark sent: %w", err)
+		return fmt.Errorf("记录已上传失败 (visits: mark sent): %w", err)
 	}
 	defer tx.Rollback() // after Commit it does nothing
 	st, err := tx.PrepareContext(ctx, `UPDATE visits SET sent_ms = ? WHERE id = ? AND sent_ms IS NULL`)
 	if err != nil {
-		return fmt.Errorf("visits: mark sent: %w", err)
+		return fmt.Errorf("记录已上传失败 (visits: mark sent): %w", err)
 	}
 	defer st.Close()
 	ms := at.UnixMilli()
 	for _, id := range ids {
 		if _, err := st.ExecContext(ctx, ms, id); err != nil {
-			return fmt.Errorf("visits: mark visit %s sent: %w", id, err)
+			return fmt.Errorf("记录访问 %s 已上传失败 (visits: mark visit sent): %w", id, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("visits: mark sent: %w", err)
+		return fmt.Errorf("记录已上传失败 (visits: mark sent): %w", err)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (s *Store) UnsentCount(ctx context.Context, point string) (own, others int,
 		coalesce(sum(CASE WHEN point = ? THEN 0 ELSE 1 END), 0)
 		FROM visits WHERE sent_ms IS NULL AND end_ms IS NOT NULL`, point, point).Scan(&own, &others)
 	if err != nil {
-		return 0, 0, fmt.Errorf("visits: count unsent visits: %w", err)
+		return 0, 0, fmt.Errorf("统计未上传的访问记录失败 (visits: count unsent visits): %w", err)
 	}
 	return own, others, nil
 }

@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -39,4 +40,33 @@ func (v VisitJSON) Record() (VisitRecord, error) {
 		return VisitRecord{}, fmt.Errorf("访问 %s 的结束早于开始 (visit %s ends before it starts)", v.ID, v.ID)
 	}
 	return VisitRecord{ID: v.ID, Point: v.Point, Start: start, End: end}, nil
+}
+
+// EachRecord calls fn for every row of rows, whose columns are a visit's
+// id, point, start (Unix milliseconds), the start's UTC offset (seconds)
+// and end (Unix milliseconds): the way both the kiosk's and the office
+// hub's databases keep visits. Each record's times are in the offset's
+// zone, so the start's date is the day the point counted it on. It closes
+// rows.
+func EachRecord(rows *sql.Rows, fn func(VisitRecord) error) error {
+	defer rows.Close()
+	zones := map[int64]*time.Location{}
+	for rows.Next() {
+		var v VisitRecord
+		var start, tz, end int64
+		if err := rows.Scan(&v.ID, &v.Point, &start, &tz, &end); err != nil {
+			return err
+		}
+		loc := zones[tz]
+		if loc == nil {
+			loc = time.FixedZone("", int(tz))
+			zones[tz] = loc
+		}
+		v.Start = time.UnixMilli(start).In(loc)
+		v.End = time.UnixMilli(end).In(loc)
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

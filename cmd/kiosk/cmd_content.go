@@ -101,6 +101,17 @@ func cmdContent(a *app, args []string) error {
 
 // packError reports a pack refused for its errors; the problems have been
 // printed already. Its exit status is 1.
+// problemsError prints a pack's problems when err holds them and returns
+// the packError to exit with; nil when err holds none.
+func problemsError(w io.Writer, err error) error {
+	var probs content.Problems
+	if !errors.As(err, &probs) {
+		return nil
+	}
+	printProblems(w, probs)
+	return packError{errors: len(probs.Errors()), warnings: len(probs) - len(probs.Errors())}
+}
+
 type packError struct{ errors, warnings int }
 
 func (e packError) Error() string {
@@ -163,10 +174,8 @@ func contentLoad(a *app, src string) error {
 	start := time.Now()
 	res, err := store.Load(src, index.Build, bar.update)
 	bar.done()
-	var probs content.Problems
-	if errors.As(err, &probs) {
-		printProblems(a.stdout, probs)
-		return packError{errors: len(probs.Errors()), warnings: len(probs) - len(probs.Errors())}
+	if perr := problemsError(a.stdout, err); perr != nil {
+		return perr
 	}
 	if err != nil {
 		return fmt.Errorf("加载失败,内容没有改变: %w", err)

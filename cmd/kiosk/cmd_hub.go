@@ -42,12 +42,8 @@ The district office's hub: points upload their visits to it over HTTPS.
 See docs/hub.md.`
 
 func cmdHub(a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, hubUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(a, args, hubUsage); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {

@@ -52,6 +52,17 @@ func openHubStore(dataDir string) (*store.Store, error) {
 	return store.Open(context.Background(), cfg.DatabaseURL())
 }
 
+// parseAndOpen is parse, then the hub's database opened (the caller closes
+// it).
+func (h *hubFlags) parseAndOpen(a *app, args []string, positional int) ([]string, *store.Store, error) {
+	pos, err := h.parse(a, args, positional)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openHubStore(*h.data)
+	return pos, st, err
+}
+
 func hubPointsImport(a *app, args []string) error {
 	h := newHubFlags(a, "points import", `Usage: kiosk hub points import --data H FILE
 
@@ -87,11 +98,7 @@ func hubPointsToken(a *app, args []string) error {
 7 天内有效,只能用一次。工作人员在查阅点上运行打印出的 kiosk enroll 命令。
 Prints a one-time enrolment code for POINT (valid 7 days) and the command to
 run on the point.`)
-	pos, err := h.parse(a, args, 1)
-	if err != nil {
-		return err
-	}
-	st, err := openHubStore(*h.data)
+	pos, st, err := h.parseAndOpen(a, args, 1)
 	if err != nil {
 		return err
 	}
@@ -145,11 +152,7 @@ func hubPointsRevoke(a *app, args []string) error {
 立即吊销查阅点 POINT 的凭据和未用的注册码:它的上传和心跳从此被拒绝 (401)。
 要让它重新注册,用 kiosk hub points token 生成新的注册码。
 Revokes POINT's credential at once; a new token lets it enrol again.`)
-	pos, err := h.parse(a, args, 1)
-	if err != nil {
-		return err
-	}
-	st, err := openHubStore(*h.data)
+	pos, st, err := h.parseAndOpen(a, args, 1)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -13,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"kiosk/content"
 	"kiosk/hub"
 	"kiosk/hub/store"
 	"kiosk/internal/termtext"
@@ -51,10 +49,8 @@ kiosk hub release N --all.`)
 	defer st.Close()
 	fmt.Fprintf(a.stderr, "正在检查内容包 %s …\n", termtext.Line(pos[0]))
 	res, err := hub.Publish(context.Background(), *h.data, st, hub.PublishRequest{Pack: pos[0], Points: splitIDs(*points), Valid: valid})
-	var probs content.Problems
-	if errors.As(err, &probs) {
-		printProblems(a.stdout, probs)
-		return packError{errors: len(probs.Errors()), warnings: len(probs) - len(probs.Errors())}
+	if perr := problemsError(a.stdout, err); perr != nil {
+		return perr
 	}
 	if err != nil {
 		return fmt.Errorf("没有发布 (nothing published): %w", err)
@@ -146,10 +142,7 @@ func hubReleases(a *app, args []string) error {
 Every release and its roll-out: points targeted, installed (this or a later
 release), failed or refused and why (as the points reported it).`)
 	asJSON := h.fs.Bool("json", false, "print JSON")
-	if _, err := h.parse(a, args, 0); err != nil {
-		return err
-	}
-	st, err := openHubStore(*h.data)
+	_, st, err := h.parseAndOpen(a, args, 0)
 	if err != nil {
 		return err
 	}

@@ -77,10 +77,7 @@ func hubStatus(a *app, args []string) error {
 Each point's last heartbeat, versions, visits (hub's / point's own), unsent,
 last error and clock skew.`)
 	asJSON := h.fs.Bool("json", false, "print JSON")
-	if _, err := h.parse(a, args, 0); err != nil {
-		return err
-	}
-	st, err := openHubStore(*h.data)
+	_, st, err := h.parseAndOpen(a, args, 0)
 	if err != nil {
 		return err
 	}

@@ -260,10 +260,8 @@ func contentLoadSigned(a *app, src string) error {
 	}
 	res, err := pt.InstallBundle(src)
 	bar.done()
-	var probs content.Problems
-	if errors.As(err, &probs) {
-		printProblems(a.stdout, probs)
-		return packError{errors: len(probs.Errors()), warnings: len(probs) - len(probs.Errors())}
+	if perr := problemsError(a.stdout, err); perr != nil {
+		return perr
 	}
 	if err != nil {
 		return fmt.Errorf("签名包被拒绝,内容没有改变 (bundle refused; content unchanged): %w", err)

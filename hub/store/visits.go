@@ -76,26 +76,7 @@ func (s *Store) EachVisit(ctx context.Context, year int, fn func(visits.VisitRec
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	zones := map[int64]*time.Location{}
-	for rows.Next() {
-		var v visits.VisitRecord
-		var start, tz, end int64
-		if err := rows.Scan(&v.ID, &v.Point, &start, &tz, &end); err != nil {
-			return err
-		}
-		loc := zones[tz]
-		if loc == nil {
-			loc = time.FixedZone("", int(tz))
-			zones[tz] = loc
-		}
-		v.Start = time.UnixMilli(start).In(loc)
-		v.End = time.UnixMilli(end).In(loc)
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return visits.EachRecord(rows, fn)
 }
 
 // Counts are a point's visits the hub holds.
