@@ -24,12 +24,8 @@ const hubUserUsage = `Usage: kiosk hub user add --data H NAME
 Staff accounts of the office's status page (https://HUB/office/). See docs/hub.md.`
 
 func hubUser(a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, hubUserUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(a, args, hubUserUsage); done {
+		return err
 	}
 	if args[0] == "add" {
 		return hubUserAdd(a, args[1:])
