@@ -30,6 +30,7 @@ const hubUsage = `Usage: kiosk hub COMMAND --data H [args]
                                 全区年度汇总表(与 visits merge 相同的格式)
   status --data H [--json]      各查阅点的心跳、版本、人次、未上传数、错误
   user add --data H NAME        新建状态页(https://HUB/office/)的工作人员账户
+  user passwd --data H NAME     为工作人员设置新密码(结束其登录,解除锁定)
   keygen --data H               生成区办公室的内容签名密钥(Ed25519)
   sign --data H PACK --out F    检查内容包并生成签名发布包(离线交付,见 docs/release.md)
   publish --data H PACK [--points ID,…]

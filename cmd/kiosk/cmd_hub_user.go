@@ -16,10 +16,11 @@ import (
 	"kiosk/internal/termtext"
 )
 
-const hubUserUsage = `Usage: kiosk hub user add --data H NAME
+const hubUserUsage = `Usage: kiosk hub user add|passwd --data H NAME
 
-  add NAME   新建状态页的工作人员账户;密码在终端上输入两次(不回显),
-             或从标准输入读一行(脚本)
+  add NAME      新建状态页的工作人员账户;密码在终端上输入两次(不回显),
+                或从标准输入读一行(脚本)
+  passwd NAME   为账户设置新密码,结束它的所有登录,解除锁定
 
 Staff accounts of the office's status page (https://HUB/office/). See docs/hub.md.`
 
@@ -27,20 +28,29 @@ func hubUser(a *app, args []string) error {
 	if done, err := groupHelp(a, args, hubUserUsage); done {
 		return err
 	}
-	if args[0] == "add" {
-		return hubUserAdd(a, args[1:])
+	switch args[0] {
+	case "add":
+		return hubUserSet(a, args[1:], false)
+	case "passwd":
+		return hubUserSet(a, args[1:], true)
 	}
 	fmt.Fprintf(a.stderr, "kiosk hub user: 未知的命令 %q (unknown command)\n\n%s\n", termtext.Line(args[0]), hubUserUsage)
 	return errUsage
 }
 
-func hubUserAdd(a *app, args []string) error {
+func hubUserSet(a *app, args []string, reset bool) error {
 	h := newHubFlags(a, "user add", `Usage: kiosk hub user add --data H NAME
 
 新建工作人员账户 NAME(字母、数字、. _ -,最多 32 个字符)。密码至少 10 个字符:在终端上
 输入两次,不回显;标准输入不是终端时读取第一行。只保存密码的 bcrypt 散列。
 Adds a staff account for the status page; the password is asked twice on a
 terminal without echo, or read from the first line of standard input.`)
+	if reset {
+		h = newHubFlags(a, "user passwd", `Usage: kiosk hub user passwd --data H NAME
+
+为工作人员账户 NAME 设置新密码(输入方式同 user add),结束它所有的登录,解除锁定。
+Sets a new password for NAME, ends its sessions and lifts a lockout.`)
+	}
 	pos, err := h.parse(a, args, 1)
 	if err != nil {
 		return err
@@ -62,13 +72,23 @@ terminal without echo, or read from the first line of standard input.`)
 		return err
 	}
 	defer st.Close()
-	if err := st.AddStaff(context.Background(), name, hash, time.Now()); err != nil {
-		if errors.Is(err, store.ErrStaffExists) {
-			return fmt.Errorf("已有名为 %s 的账户,未做任何修改 (account %s exists; nothing changed)", name, name)
-		}
-		return fmt.Errorf("%s: %w", st.Where(), err)
+	if reset {
+		err = st.SetStaffHash(context.Background(), name, hash, time.Now())
+	} else {
+		err = st.AddStaff(context.Background(), name, hash, time.Now())
 	}
-	fmt.Fprintf(a.stderr, "已新建工作人员账户 %s (staff account added)\n", name)
+	switch {
+	case errors.Is(err, store.ErrStaffExists):
+		return fmt.Errorf("已有名为 %s 的账户,未做任何修改;改密码用 kiosk hub user passwd (account %s exists; nothing changed)", name, name)
+	case errors.Is(err, store.ErrUnknownStaff):
+		return fmt.Errorf("没有名为 %s 的账户,未做任何修改 (no account %s; nothing changed)", name, name)
+	case err != nil:
+		return fmt.Errorf("%s: %w", st.Where(), err)
+	case reset:
+		fmt.Fprintf(a.stderr, "已为 %s 设置新密码,其登录已全部结束 (password changed; its sessions ended)\n", name)
+	default:
+		fmt.Fprintf(a.stderr, "已新建工作人员账户 %s (staff account added)\n", name)
+	}
 	return nil
 }
 

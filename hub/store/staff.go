@@ -194,3 +194,24 @@ func (s *Store) AuditLog(ctx context.Context, n int) ([]AuditEntry, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetStaffHash gives an account a new password hash, ends its sessions
+// and forgets its failed logins (ErrUnknownStaff).
+func (s *Store) SetStaffHash(ctx context.Context, name, hash string, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE staff SET hash = ?, updated_ms = ? WHERE name = ?`), hash, ms(now), name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("%w: %s", ErrUnknownStaff, name)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM staff_sessions WHERE name = ?`), name); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM login_failures WHERE name = ?`), name)
+		return err
+	})
+}
