@@ -76,11 +76,15 @@ func caSPKI(t *testing.T, dir string) string {
 // in, the points, a point's page, the year's table downloaded and read;
 // a pack published from the page to 5 points, which install it with the
 // real releaser while the releases page counts them; the audit log.
-// Without chromium it fails: .ci/run installs it.
+// Without chromium it fails under CI (.ci/run sets CI=1 and installs it);
+// elsewhere it says it is skipped, as the tmux end-to-end tests do.
 func TestBrowser(t *testing.T) {
 	chrome, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Fatalf("chromium is needed by this test (apt-get install -y chromium): %v", err)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chromium is needed by this test (apt-get install -y chromium): %v", err)
+		}
+		t.Skip("chromium is not installed: the office page's browser test is skipped (apt-get install -y chromium fonts-noto-cjk)")
 	}
 	h := startHub(t, "sqlite", nil)
 	ctx := context.Background()
