@@ -372,3 +372,53 @@ func TestOfficeFailuresPerAddress(t *testing.T) {
 		t.Fatalf("6 s later: %d", resp.StatusCode)
 	}
 }
+
+// Attempts sent all at once meet the lock as attempts one after another
+// do: the lock, the password check and the count of a failure happen as
+// one, so at most MaxFailures-1 wrong passwords are even checked before
+// the name is locked, and a right one among them would be refused.
+func TestOfficeLockoutHoldsUnderParallelAttempts(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db, func(t *testing.T) {
+			h := startHub(t, db, nil)
+			h.addStaff(t, "wang", "correct horse battery")
+			b := h.staffClient(t)
+			_, page := b.do(t, http.MethodGet, "/office/login", nil, nil)
+			form := url.Values{"csrf": {csrfOf(t, page)}, "name": {"wang"}, "password": {"wrong password"}}.Encode()
+			const n = 20
+			codes := make([]int, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					req, _ := http.NewRequest(http.MethodPost, h.url+"/office/login", strings.NewReader(form))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					resp, err := b.c.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					codes[i] = resp.StatusCode
+				})
+			}
+			wg.Wait()
+			checked := 0
+			for _, c := range codes {
+				switch c {
+				case http.StatusUnauthorized:
+					checked++
+				case http.StatusTooManyRequests:
+				default:
+					t.Fatalf("answers %v", codes)
+				}
+			}
+			if checked > web.MaxFailures-1 {
+				t.Fatalf("%d wrong passwords were answered as wrong (not locked) of %d sent at once: %v", checked, n, codes)
+			}
+			if resp, _ := b.login(t, "wang", "correct horse battery"); resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("the right password after the burst: %d, want the lock", resp.StatusCode)
+			}
+		})
+	}
+}

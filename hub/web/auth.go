@@ -265,6 +265,9 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusUnauthorized, loginData{Name: name, Error: "请输入用户名和密码 (enter your name and password)"})
 		return
 	}
+	s.checking.Lock()
+	defer s.checking.Unlock()
+	now = s.cfg.Now() // after waiting for the attempts before this one
 	if g := s.cfg.AddressGate; g != nil {
 		if ok, wait := g.Check(remoteHost(r), now); !ok {
 			secs := max(1, int((wait+time.Second-1)/time.Second))

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"kiosk/hub/store"
@@ -89,6 +90,11 @@ type Site struct {
 	cfg   Config
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// checking serialises password checks: the lock, the check and the
+	// count of a failure happen as one, so that many attempts sent at
+	// once cannot all pass the lock before the first failure is counted.
+	// Staff log in rarely; a check takes one bcrypt comparison.
+	checking sync.Mutex
 }
 
 // New parses the templates and routes the pages.
