@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"kiosk/hub/api"
@@ -15,6 +17,9 @@ import (
 
 // maxIDBytes bounds a visit id (the kiosk's are 36-byte UUIDs).
 const maxIDBytes = 128
+
+// maxCount bounds a heartbeat's counts: PostgreSQL keeps them in 32 bits.
+const maxCount = 1 << 30
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := s.enrol.check(remoteHost(r), s.now()); !ok {
@@ -110,8 +115,8 @@ func (s *Server) handleVisits(w http.ResponseWriter, r *http.Request) {
 	var keep []visits.VisitRecord
 	var refused []api.Refusal
 	for _, v := range b.Visits {
-		if len(v.ID) > maxIDBytes || !utf8.ValidString(v.ID) {
-			malformed(fmt.Sprintf("访问编号过长或不是 UTF-8 (a visit id is longer than %d bytes or not UTF-8): nothing stored", maxIDBytes))
+		if len(v.ID) > maxIDBytes || !utf8.ValidString(v.ID) || strings.IndexFunc(v.ID, unicode.IsControl) >= 0 {
+			malformed(fmt.Sprintf("访问编号过长、不是 UTF-8 或含控制字符,整批未保存 (a visit id is longer than %d bytes, not UTF-8 or holds control characters: nothing stored)", maxIDBytes))
 			return
 		}
 		rec, err := v.Record()
@@ -160,6 +165,8 @@ const (
 )
 
 func truncate(s string, n int) string {
+	// PostgreSQL refuses NUL in text; SQLite would keep it: neither gets it.
+	s = strings.ReplaceAll(s, "\x00", "")
 	if len(s) <= n {
 		return s
 	}
@@ -180,8 +187,9 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusBadRequest, refusedMalformed, fmt.Sprintf("time %q 不是 RFC 3339 时间 (is not an RFC 3339 time)", hb.Time))
 		return
 	}
-	if hb.VisitsToday < 0 || hb.VisitsYear < 0 || hb.Unsent < 0 {
-		s.refuse(w, r, http.StatusBadRequest, refusedMalformed, "人次不能为负数 (negative count)")
+	if hb.VisitsToday < 0 || hb.VisitsYear < 0 || hb.Unsent < 0 ||
+		hb.VisitsToday > maxCount || hb.VisitsYear > maxCount || hb.Unsent > maxCount {
+		s.refuse(w, r, http.StatusBadRequest, refusedMalformed, fmt.Sprintf("人次应在 0 到 %d 之间 (a count must be 0 to %d)", maxCount, maxCount))
 		return
 	}
 	now := s.now()
