@@ -215,9 +215,10 @@ func findRelease(ctx context.Context, st *store.Store, n uint64) (store.Release,
 	return store.Release{}, fmt.Errorf("汇总服务没有发布 %d (no release %d): %w", n, n, store.ErrNoRelease)
 }
 
-// Rollback publishes the content of release to (0: the release before the
-// newest) again, to every point, as a new and higher release: points
-// refuse a lower number, so going back is going forward.
+// Rollback publishes the content of release to (0: the newest earlier
+// release every point was given — a staged trial is not what the district
+// had) again, to every point, as a new and higher release: points refuse a
+// lower number, so going back is going forward.
 func Rollback(ctx context.Context, dataDir string, st *store.Store, to uint64, req PublishRequest) (Published, error) {
 	rels, err := st.Releases(ctx)
 	if err != nil {
@@ -230,7 +231,14 @@ func Rollback(ctx context.Context, dataDir string, st *store.Store, to uint64, r
 		if len(rels) < 2 {
 			return Published{}, errors.New("只有一个发布,没有更早的内容可回退 (only one release: nothing earlier to roll back to)")
 		}
-		to = rels[len(rels)-2].Release
+		for i := len(rels) - 2; i >= 0 && to == 0; i-- {
+			if rels[i].All {
+				to = rels[i].Release
+			}
+		}
+		if to == 0 {
+			return Published{}, errors.New("更早的发布都只发给了部分查阅点,请用 --to 指定回退到哪个发布 (every earlier release was staged to some points only: say which with --to)")
+		}
 	}
 	prev, err := findRelease(ctx, st, to)
 	if err != nil {

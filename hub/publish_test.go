@@ -119,6 +119,22 @@ func TestStagedRolloutWidenRollback(t *testing.T) {
 			if err != nil || led.Highest() != 3 {
 				t.Fatalf("ledger: %+v %v", led, err)
 			}
+
+			// A staged trial (4) then a bad release for all (5): rolling
+			// back goes to what every point had (3), not to the trial.
+			if _, err := Publish(ctx, h.dir, h.st, PublishRequest{Pack: testPack(t, "v4", 0), Points: []string{"xq-01"}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Publish(ctx, h.dir, h.st, PublishRequest{Pack: testPack(t, "v5", 0)}); err != nil {
+				t.Fatal(err)
+			}
+			p6, err := Rollback(ctx, h.dir, h.st, 0, PublishRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p6.Release.Release != 6 || p6.Release.SHA256 != p3.Release.SHA256 {
+				t.Fatalf("rollback past a staged trial: %+v, want release 3's content %s", p6.Release, p3.Release.SHA256)
+			}
 		})
 	}
 }
