@@ -41,7 +41,14 @@ type Releaser struct {
 	mu     sync.Mutex
 	etag   string // the last offer dealt with for good
 	status ReleaseStatus
+	// retryAt: the offer in etag verified but did not load (disk full, a
+	// pack this kiosk cannot load); from then on it is asked for again.
+	retryAt time.Time
 }
+
+// loadRetry is how long a release that verified but did not load waits
+// before the point fetches and tries it again.
+const loadRetry = time.Hour
 
 // ReleaseStatus is the last install attempt, for the heartbeat.
 type ReleaseStatus struct {
@@ -143,6 +150,9 @@ func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 	defer lf.Close()
 
 	r.mu.Lock()
+	if !r.retryAt.IsZero() && !r.now().Before(r.retryAt) {
+		r.etag, r.retryAt = "", time.Time{}
+	}
 	etag := r.etag
 	r.mu.Unlock()
 	offer, newTag, err := r.offer(ctx, etag)
@@ -217,9 +227,13 @@ func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 			return refuse(err)
 		}
 		// Verified but not loaded (disk full, a pack this kiosk cannot
-		// load): report it and try again at the next offer.
+		// load): report it, and fetch and try it again in loadRetry, or
+		// at once when the hub's offer changes.
 		r.setStatus(m.Release, api.ReleaseFailed, err)
 		done()
+		r.mu.Lock()
+		r.retryAt = r.now().Add(loadRetry)
+		r.mu.Unlock()
 		return rc, err
 	}
 	rc.Installed = res.Manifest.Release
@@ -381,4 +395,12 @@ func removeDownloads(dir, keep string) {
 			os.Remove(p)
 		}
 	}
+}
+
+// now is the point's clock: release.Point's, or the real one.
+func (r *Releaser) now() time.Time {
+	if !r.point.Now.IsZero() {
+		return r.point.Now
+	}
+	return time.Now()
 }
