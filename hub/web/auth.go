@@ -170,6 +170,10 @@ func (s *Site) upload(limit int64, h func(http.ResponseWriter, *http.Request, se
 	return s.checked(limit+maxFormBytes, true, h)
 }
 
+// uploadTime bounds a pack upload and its publishing (256 MiB at a slow
+// office line, then checking, archiving and signing it).
+const uploadTime = 30 * time.Minute
+
 func (s *Site) checked(limit int64, multi bool, h func(http.ResponseWriter, *http.Request, sessionInfo)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, ok := s.session(r)
@@ -179,6 +183,15 @@ func (s *Site) checked(limit int64, multi bool, h func(http.ResponseWriter, *htt
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var err error
+		if multi {
+			// A pack upload and its publishing outlast the server's
+			// 2-minute limits: a logged-in staff member's upload gets
+			// uploadTime (errors ignored: a writer without deadlines has
+			// none to extend).
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Now().Add(uploadTime))
+			_ = rc.SetWriteDeadline(time.Now().Add(uploadTime))
+		}
 		if multi && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			// Files over 1 MiB wait on disk, removed when the request ends.
 			err = r.ParseMultipartForm(1 << 20)

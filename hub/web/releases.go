@@ -180,13 +180,16 @@ func (s *Site) publish(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
 	if len(points) > 0 {
 		who = strings.Join(points, ",")
 	}
-	n, err := s.cfg.Releases.Publish(r.Context(), path, points)
+	// Publishing writes the ledger, the archive and the database in turn:
+	// a browser that gives up waiting must not cut it in the middle.
+	ctx := context.WithoutCancel(r.Context())
+	n, err := s.cfg.Releases.Publish(ctx, path, points)
 	if err != nil {
-		s.audit1(r.Context(), r, ss.name, EventPublish, fmt.Sprintf("failed: %s → %s: %s", termtext.Line(hdr.Filename), who, termtext.Line(err.Error())))
+		s.audit1(ctx, r, ss.name, EventPublish, fmt.Sprintf("failed: %s → %s: %s", termtext.Line(hdr.Filename), who, termtext.Line(err.Error())))
 		bad(http.StatusUnprocessableEntity, "没有发布 (nothing published): "+termtext.Text(err.Error()))
 		return
 	}
-	s.audit1(r.Context(), r, ss.name, EventPublish, fmt.Sprintf("release %d: %s → %s", n, termtext.Line(hdr.Filename), who))
+	s.audit1(ctx, r, ss.name, EventPublish, fmt.Sprintf("release %d: %s → %s", n, termtext.Line(hdr.Filename), who))
 	http.Redirect(w, r, fmt.Sprintf("%sreleases?published=%d", Prefix, n), http.StatusSeeOther)
 }
 
