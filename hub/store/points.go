@@ -128,13 +128,18 @@ func (s *Store) Enrol(ctx context.Context, codeHash, tokenHash, want string, now
 		if want != "" && want != p.ID {
 			return fmt.Errorf("%w: the code is point %s's, not %s", ErrWrongPoint, p.ID, want)
 		}
+		// The point's row first: on PostgreSQL its lock makes two codes of
+		// one point used at the same moment take turns, so the second
+		// revokes the first's credential (each statement sees what was
+		// committed before it) and one credential stays live. SQLite has
+		// one writer at a time anyway.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE points SET enrolled_ms = ? WHERE id = ?`), ms(now), p.ID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET revoked_ms = ? WHERE point = ? AND revoked_ms IS NULL`), ms(now), p.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO credentials (hash, point, created_ms) VALUES (?, ?, ?)`), tokenHash, p.ID, ms(now)); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE points SET enrolled_ms = ? WHERE id = ?`), ms(now), p.ID)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO credentials (hash, point, created_ms) VALUES (?, ?, ?)`), tokenHash, p.ID, ms(now))
 		return err
 	})
 	return p, err

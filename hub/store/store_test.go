@@ -308,3 +308,40 @@ func TestCodeUsedOnceUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// Two codes of one point used at the same moment leave one live
+// credential, not two.
+func TestTwoCodesAtOnceLeaveOneCredential(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, _ string, s *Store) {
+		ctx := context.Background()
+		if _, err := s.ImportPoints(ctx, twoPoints, t0); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 20 {
+			a, b := fmt.Sprintf("a%d", round), fmt.Sprintf("b%d", round)
+			for _, c := range []string{a, b} {
+				if err := s.AddEnrolCode(ctx, "xq-01", c, t0, t0.Add(time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			for _, c := range []string{a, b} {
+				wg.Go(func() {
+					if _, err := s.Enrol(ctx, c, "tok-"+c, "", t0.Add(time.Minute)); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			live := 0
+			for _, c := range []string{a, b} {
+				if _, err := s.Authenticate(ctx, "tok-"+c); err == nil {
+					live++
+				}
+			}
+			if live != 1 {
+				t.Fatalf("round %d: %d live credentials for one point", round, live)
+			}
+		}
+	})
+}
