@@ -41,14 +41,14 @@ type Releaser struct {
 	mu     sync.Mutex
 	etag   string // the last offer dealt with for good
 	status ReleaseStatus
-	// retryAt: the offer in etag verified but did not load (disk full, a
-	// pack this kiosk cannot load); from then on it is asked for again.
+	// retryAt: the offer in etag was refused, or verified but did not
+	// load (disk full); from then on it is asked for again.
 	retryAt time.Time
 }
 
-// loadRetry is how long a release that verified but did not load waits
-// before the point fetches and tries it again.
-const loadRetry = time.Hour
+// offerRetry is how long an offer that was refused, or that verified but
+// did not load, waits before the point asks for it and tries it again.
+const offerRetry = time.Hour
 
 // ReleaseStatus is the last install attempt, for the heartbeat.
 type ReleaseStatus struct {
@@ -133,7 +133,8 @@ func refusal(err error) bool {
 // when it is new. An error is a passing failure (no answer, a cut
 // download, the content store busy): the next Check tries again and
 // resumes the download. A refusal is not an error: it is in
-// ReleaseCheck.Refused and Status, and the same offer is not fetched again.
+// ReleaseCheck.Refused and Status, and the same offer is not asked for
+// again for an hour.
 func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 	var rc ReleaseCheck
 	dir := filepath.Join(r.point.DataDir, release.StateDir)
@@ -182,6 +183,14 @@ func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 		r.setStatus(offer.Release, api.ReleaseRefused, err)
 		removeDownloads(dir, "")
 		done()
+		// Asked for again after offerRetry: what was refused may have been
+		// changed on the way (a network that alters answers would
+		// otherwise keep the hub's real release from the point for as
+		// long as the hub offers it). Most refusals cost only the
+		// manifest's check; a tampered archive is fetched again.
+		r.mu.Lock()
+		r.retryAt = r.now().Add(offerRetry)
+		r.mu.Unlock()
 		return rc, nil
 	}
 	pt := r.point
@@ -232,7 +241,7 @@ func (r *Releaser) Check(ctx context.Context) (ReleaseCheck, error) {
 		r.setStatus(m.Release, api.ReleaseFailed, err)
 		done()
 		r.mu.Lock()
-		r.retryAt = r.now().Add(loadRetry)
+		r.retryAt = r.now().Add(offerRetry)
 		r.mu.Unlock()
 		return rc, err
 	}
