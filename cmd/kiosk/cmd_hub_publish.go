@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"kiosk/hub"
 	"kiosk/hub/store"
 	"kiosk/internal/termtext"
+	"kiosk/internal/texttable"
 )
 
 // Publishing through the hub (docs/hub.md): kiosk hub publish, release,
@@ -194,8 +194,7 @@ func writeReleases(w io.Writer, pgs []store.Progress, now time.Time) {
 		fmt.Fprintln(w, "还没有发布 (nothing published yet)")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "发布 release\t内容 content\t发布时间 published\t有效期 expires\t范围 for\t已安装 installed\t失败 failed\t备注 note")
+	rows := [][]string{{"发布 release", "内容 content", "发布时间 published", "有效期 expires", "范围 for", "已安装 installed", "失败 failed", "备注 note"}}
 	for i := len(pgs) - 1; i >= 0; i-- {
 		p := pgs[i]
 		r := p.Release
@@ -207,10 +206,11 @@ func writeReleases(w io.Writer, pgs []store.Progress, now time.Time) {
 		if !now.Before(r.Expires) {
 			exp += " 已过期 expired"
 		}
-		fmt.Fprintf(tw, "%d\t%s %s\t%s\t%s\t%s\t%d/%d\t%d\t%s\n", r.Release, termtext.Line(r.Title), termtext.Line(r.PackVersion),
-			r.Published.Local().Format("2006-01-02 15:04"), exp, scope, len(p.Installed), len(p.Targets), len(p.Failed), termtext.Line(r.Note))
+		rows = append(rows, []string{strconv.FormatUint(r.Release, 10), termtext.Line(r.Title) + " " + termtext.Line(r.PackVersion),
+			r.Published.Local().Format("2006-01-02 15:04"), exp, scope, fmt.Sprintf("%d/%d", len(p.Installed), len(p.Targets)),
+			strconv.Itoa(len(p.Failed)), termtext.Line(r.Note)})
 	}
-	tw.Flush()
+	texttable.Write(w, rows, 2)
 	for i := len(pgs) - 1; i >= 0; i-- {
 		p := pgs[i]
 		for _, id := range slices.Sorted(maps.Keys(p.Failed)) {
