@@ -2,9 +2,16 @@ package hub
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,9 +27,12 @@ import (
 // The issue's evidence: 92 points, each its own data folder and the real
 // uploader and releaser, move from release 1 to release 2 through a hub
 // restart and a network that drops, cuts, duplicates and delays; all end
-// on release 2. Then a tampered archive, a pack signed by another key, a
-// replayed older release, an expired manifest and an oversized archive
-// are offered in turn: every point refuses each, reports it, and keeps
+// on release 2. Meanwhile a network attacker answers 20 of them with a
+// tampered archive, a manifest signed by another key, an expired one and
+// an oversized archive (5 points each): each refuses and keeps release 1
+// until the attacker is gone. Then the same attacks and a replayed older
+// release come from the hub's own folder, one offer at a time: every
+// point refuses each, reports it, and keeps
 // showing release 2.
 func TestPublishEndToEnd92Points(t *testing.T) {
 	if testing.Short() {
@@ -139,28 +149,70 @@ func publishEndToEnd(t *testing.T, db string, n int) {
 		return reported(func(r store.PointRelease) bool { return r.Installed == 1 })
 	})
 
-	// Release 2, and the hub restarts while the points fetch it.
-	if _, err := Publish(ctx, h.dir, h.st, PublishRequest{Pack: testPack(t, "v2", 0)}); err != nil {
+	// Release 2, and while the points fetch it — through a hub restart —
+	// a network attacker answers 20 of them (5 for each attack) with a
+	// forged offer instead of the hub's: every one is refused and the
+	// point keeps release 1 on screen; once the attacker is gone, they
+	// too install release 2.
+	arc1 := readFile(t, ReleaseArchivePath(h.dir, 1))
+	env1 := readFile(t, filepath.Join(h.dir, ReleasesDir, "1", ReleaseEnvelope))
+	mitm := networkAttacks(t, priv, arc1, 1<<20)
+	victims := map[string]attack{}
+	for i, p := range points[n-len(mitm)*5:] {
+		victims["Bearer "+p.cred.Token] = mitm[i/5]
+	}
+	proxy.SetRewrite(func(r *http.Request, status int, hdr http.Header, body []byte) (int, http.Header, []byte, bool) {
+		at, ok := victims[r.Header.Get("Authorization")]
+		if !ok {
+			return 0, nil, nil, false
+		}
+		return at.answer(r)
+	})
+	p2, err := Publish(ctx, h.dir, h.st, PublishRequest{Pack: testPack(t, "v2", 0)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	sh.stop(t)
 	time.Sleep(300 * time.Millisecond) // the points find no hub for a while
 	sh = serveHub(t, cfg, h.st, sh.addr, nil)
-	waitFor(t, "all points on release 2", func() (bool, string) {
+	isVictim := func(id string) (attack, bool) {
+		for _, p := range points {
+			if p.id == id {
+				at, ok := victims["Bearer "+p.cred.Token]
+				return at, ok
+			}
+		}
+		return attack{}, false
+	}
+	waitFor(t, "release 2 on the points the attacker leaves alone, every attacked point refusing its forgery", func() (bool, string) {
+		return reported(func(r store.PointRelease) bool {
+			if at, ok := isVictim(r.Point); ok {
+				return r.Installed == 1 && r.Attempted == at.release && r.Result == api.ReleaseRefused
+			}
+			return r.Installed == 2
+		})
+	})
+	for _, p := range points {
+		want := "v2"
+		if _, ok := isVictim(p.id); ok {
+			want = "v1"
+		}
+		if p.live(t) != want {
+			t.Fatalf("%s shows %q during the attack, want %q", p.id, p.live(t), want)
+		}
+	}
+	proxy.SetRewrite(nil)
+	waitFor(t, "all points on release 2 once the attacker is gone", func() (bool, string) {
 		return reported(func(r store.PointRelease) bool { return r.Installed == 2 })
 	})
 
-	// The attacks, one offer at a time.
-	p2, err := findRelease(ctx, h.st, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The same attacks again, now from the hub's own folder and database
+	// (a compromised office machine without the key), one offer at a time.
 	arc2 := readFile(t, ReleaseArchivePath(h.dir, 2))
-	env1 := readFile(t, filepath.Join(h.dir, ReleasesDir, "1", ReleaseEnvelope))
 	_, otherKey, _ := release.GenerateKey()
 	now := time.Now()
 	manifest := func(num uint64, edit func(*release.Manifest)) release.Manifest {
-		m := release.Manifest{Release: num, SHA256: p2.SHA256, Size: p2.Size, Created: now.Add(-time.Hour), Expires: now.Add(time.Hour)}
+		m := release.Manifest{Release: num, SHA256: p2.Release.SHA256, Size: p2.Release.Size, Created: now.Add(-time.Hour), Expires: now.Add(time.Hour)}
 		if edit != nil {
 			edit(&m)
 		}
@@ -174,7 +226,7 @@ func publishEndToEnd(t *testing.T, db string, n int) {
 	}{
 		{"tampered archive", signManifest(t, priv, manifest(3, nil)), tampered},
 		{"another key", signManifest(t, otherKey, manifest(4, nil)), arc2},
-		{"replayed release 1", env1, readFile(t, ReleaseArchivePath(h.dir, 1))},
+		{"replayed release 1", env1, arc1},
 		{"expired", signManifest(t, priv, manifest(6, func(m *release.Manifest) {
 			m.Created, m.Expires = now.Add(-72*time.Hour), now.Add(-time.Hour)
 		})), arc2},
@@ -203,4 +255,68 @@ func publishEndToEnd(t *testing.T, db string, n int) {
 	if c.Dropped == 0 || c.Cut == 0 {
 		t.Fatalf("the network misbehaved too little to test anything: %+v", c)
 	}
+}
+
+// attack is a forged offer a network attacker gives a point in place of
+// the hub's, with the archive it serves for it.
+type attack struct {
+	name     string
+	release  uint64
+	envelope []byte
+	archive  []byte
+}
+
+// networkAttacks are the forgeries an attacker between the points and the
+// hub can make without the office's key: a tampered archive under a real
+// signature, a manifest signed by its own key, an expired one and one over
+// the points' size cap (the last two signed by the office long ago, say).
+// A replayed older release is the hub-side phase's: a point given its own
+// installed release has nothing to do.
+func networkAttacks(t *testing.T, priv ed25519.PrivateKey, arc []byte, maxSize int64) []attack {
+	t.Helper()
+	sum := sha256.Sum256(arc)
+	now := time.Now()
+	m := func(num uint64, edit func(*release.Manifest)) release.Manifest {
+		mf := release.Manifest{Release: num, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(arc)), Created: now.Add(-time.Hour), Expires: now.Add(time.Hour)}
+		if edit != nil {
+			edit(&mf)
+		}
+		return mf
+	}
+	tampered := append([]byte(nil), arc...)
+	tampered[len(tampered)/2] ^= 0x01
+	_, otherKey, _ := release.GenerateKey()
+	return []attack{
+		{"tampered archive", 3, signManifest(t, priv, m(3, nil)), tampered},
+		{"another key", 4, signManifest(t, otherKey, m(4, nil)), arc},
+		{"expired", 6, signManifest(t, priv, m(6, func(mf *release.Manifest) {
+			mf.Created, mf.Expires = now.Add(-72*time.Hour), now.Add(-time.Hour)
+		})), arc},
+		{"oversized", 7, signManifest(t, priv, m(7, func(mf *release.Manifest) { mf.Size = maxSize + 1 })), make([]byte, maxSize+1)},
+	}
+}
+
+// answer is what the attacker sends for r: its own offer (with its own
+// ETag, so that the point asks the hub afresh once the attacker is gone)
+// and its archive, honouring a Range to resume; anything else passes.
+func (a attack) answer(r *http.Request) (int, http.Header, []byte, bool) {
+	switch r.URL.Path {
+	case api.PathRelease:
+		body, _ := json.Marshal(api.ReleaseOffer{Release: a.release, Envelope: a.envelope, ArchivePath: api.ArchivePath(a.release)})
+		return http.StatusOK, http.Header{"Content-Type": {"application/json"}, "Etag": {fmt.Sprintf(`"forged-%d"`, a.release)}}, body, true
+	case api.ArchivePath(a.release):
+		from := 0
+		if rg, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok {
+			if n, err := strconv.Atoi(strings.TrimSuffix(rg, "-")); err == nil && n < len(a.archive) {
+				from = n
+			}
+		}
+		h := http.Header{"Content-Type": {"application/octet-stream"}, "Content-Length": {strconv.Itoa(len(a.archive) - from)}}
+		if from > 0 {
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, len(a.archive)-1, len(a.archive)))
+			return http.StatusPartialContent, h, a.archive[from:], true
+		}
+		return http.StatusOK, h, a.archive, true
+	}
+	return 0, nil, nil, false
 }

@@ -33,6 +33,11 @@ type Faults struct {
 	MaxDelay  time.Duration // default 200ms
 }
 
+// Rewrite is a network attacker: it sees each request and the upstream's
+// answer (status 0 when the upstream could not be reached) and returns
+// the answer the client gets instead; ok false leaves the answer alone.
+type Rewrite func(r *http.Request, status int, header http.Header, body []byte) (newStatus int, newHeader http.Header, newBody []byte, ok bool)
+
 // Counts say how often each fault happened.
 type Counts struct {
 	Requests, Dropped, Cut, Duplicated, Delayed, UpstreamErrors int64
@@ -45,9 +50,10 @@ type Proxy struct {
 	upstream string
 	client   *http.Client
 
-	mu     sync.Mutex
-	rng    *rand.Rand
-	faults Faults
+	mu      sync.Mutex
+	rng     *rand.Rand
+	faults  Faults
+	rewrite Rewrite
 
 	requests, dropped, cut, duplicated, delayed, upErr atomic.Int64
 }
@@ -87,6 +93,14 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 func (p *Proxy) SetFaults(f Faults) {
 	p.mu.Lock()
 	p.faults = f
+	p.mu.Unlock()
+}
+
+// SetRewrite makes the proxy alter answers from the next request on (nil:
+// none). Faults still apply to the altered answers.
+func (p *Proxy) SetRewrite(rw Rewrite) {
+	p.mu.Lock()
+	p.rewrite = rw
 	p.mu.Unlock()
 }
 
@@ -158,6 +172,18 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if f == duplicate && err == nil {
 		p.duplicated.Add(1)
 		resp, respBody, err = p.forward(r, body)
+	}
+	p.mu.Lock()
+	rw := p.rewrite
+	p.mu.Unlock()
+	if rw != nil {
+		status, header := 0, http.Header{}
+		if err == nil {
+			status, header = resp.StatusCode, resp.Header
+		}
+		if st, h, b, ok := rw(r, status, header, respBody); ok {
+			resp, respBody, err = &http.Response{StatusCode: st, Header: h}, b, nil
+		}
 	}
 	if err != nil {
 		p.upErr.Add(1)

@@ -85,3 +85,26 @@ func TestDuplicateSendsTwice(t *testing.T) {
 		t.Fatalf("got %q %v, upstream saw %d", got, err, n.Load())
 	}
 }
+
+func TestRewriteAltersTheAnswer(t *testing.T) {
+	p, n, c := start(t, Faults{})
+	p.SetRewrite(func(r *http.Request, status int, h http.Header, body []byte) (int, http.Header, []byte, bool) {
+		if status != http.StatusOK || !strings.HasPrefix(string(body), "echo:") {
+			t.Errorf("the rewrite saw %d %q", status, body)
+		}
+		return http.StatusTeapot, http.Header{"X-Forged": {"1"}}, []byte("forged"), true
+	})
+	resp, err := c.Post(p.URL()+"/x", "text/plain", strings.NewReader("hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTeapot || string(b) != "forged" || resp.Header.Get("X-Forged") != "1" || n.Load() != 1 {
+		t.Fatalf("got %d %q %v, upstream saw %d", resp.StatusCode, b, resp.Header, n.Load())
+	}
+	p.SetRewrite(nil)
+	if got, err := post(c, p.URL()); err != nil || !strings.HasPrefix(got, "echo:hi") {
+		t.Fatalf("after the rewrite: %q %v", got, err)
+	}
+}
