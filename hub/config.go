@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,10 @@ type Config struct {
 	Database string        `toml:"database"`
 	Labels   config.Labels `toml:"labels"`
 	Limits   Limits        `toml:"limits"`
+	// MetricsFrom are the networks (CIDR) allowed to read /metrics, which
+	// names every point and how long ago it was heard from. Default: the
+	// hub's own machine only.
+	MetricsFrom []string `toml:"metrics_from"`
 
 	// DataDir is the folder hub.toml was read from.
 	DataDir string `toml:"-"`
@@ -66,10 +71,26 @@ type Limits struct {
 // DefaultConfig is hub.toml's defaults.
 func DefaultConfig() Config {
 	return Config{
-		Listen: DefaultListen,
-		Labels: config.Default().Labels,
-		Limits: Limits{PointPerMinute: 120, PointBurst: 30, EnrollPerMinute: 5},
+		Listen:      DefaultListen,
+		Labels:      config.Default().Labels,
+		Limits:      Limits{PointPerMinute: 120, PointBurst: 30, EnrollPerMinute: 5},
+		MetricsFrom: []string{"127.0.0.0/8", "::1/128"},
 	}
+}
+
+// metricsAllowed reports whether host (an IP address) may read /metrics.
+func (c Config) metricsAllowed(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, n := range c.MetricsFrom {
+		if p, err := netip.ParsePrefix(n); err == nil && p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // DatabaseURL is the database Open opens: the PostgreSQL URL, or the path
@@ -98,6 +119,10 @@ limits.point_requests_per_minute = 120
 limits.point_burst = 30
 # 每个来源地址每分钟允许的失败注册次数 (failed enrolment attempts per remote address per minute)
 limits.enroll_per_minute = 5
+
+# 允许读取 /metrics 的网络(默认仅本机),如监控服务器 "10.1.2.3/32"
+# (networks that may read /metrics; default this machine only)
+metrics_from = ["127.0.0.0/8", "::1/128"]
 `
 
 // LoadConfig reads H/hub.toml. Errors name the file, the line and the key,
@@ -134,6 +159,11 @@ func LoadConfig(dataDir string) (Config, error) {
 	}
 	if c.Database != "" && !store.IsPostgres(c.Database) {
 		bad([]string{"database"}, "须留空(SQLite 文件 hub.db)或为 postgres:// 地址 (must be empty for SQLite or a postgres:// URL)")
+	}
+	for _, n := range c.MetricsFrom {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			bad([]string{"metrics_from"}, fmt.Sprintf("%q 不是网络地址段,例如 \"10.1.2.0/24\" (is not a CIDR network)", n))
+		}
 	}
 	for _, l := range []struct {
 		key string

@@ -232,6 +232,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.metricsAllowed(remoteHost(r)) {
+		s.refuse(w, r, http.StatusForbidden, refusedForbidden, "此地址不能读取 /metrics,见 hub.toml 的 metrics_from (this address may not read /metrics: see metrics_from in hub.toml)")
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	if err := s.writeMetrics(r.Context(), w); err != nil {
 		s.log.Error("metrics", "err", err)

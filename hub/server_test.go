@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -417,6 +418,35 @@ func TestPanicIs500AndTheHubServesOn(t *testing.T) {
 	}
 	if status, _, _ := h.do(t, http.MethodGet, api.PathHealth, "", nil); status != 200 {
 		t.Fatalf("after a panic: %d", status)
+	}
+}
+
+// /metrics names every point: only the networks in metrics_from (by
+// default the hub's own machine) may read it.
+func TestMetricsOnlyFromAllowedNetworks(t *testing.T) {
+	h := startHub(t, "sqlite", func(c *Config) { c.MetricsFrom = []string{"10.0.0.0/8"} })
+	status, body, _ := h.do(t, http.MethodGet, api.PathMetrics, "", nil)
+	if status != http.StatusForbidden || strings.Contains(string(body), "kiosk_hub_points") {
+		t.Fatalf("metrics from 127.0.0.1 with metrics_from = 10.0.0.0/8: %d %s", status, body)
+	}
+	if msg := apiError(t, body); !strings.Contains(msg, "metrics_from") {
+		t.Fatalf("the refusal does not say how to allow it: %q", msg)
+	}
+	dir := filepath.Join(t.TempDir(), "hub")
+	if _, err := Init(dir, []string{"127.0.0.1"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, ConfigFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), `metrics_from = ["127.0.0.0/8", "::1/128"]`, `metrics_from = ["10.0.0.0/33"]`, 1))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "metrics_from") || !strings.Contains(err.Error(), "CIDR") {
+		t.Fatalf("a bad network: %v", err)
 	}
 }
 
