@@ -74,6 +74,10 @@ type Options struct {
 	// available. ContentInfo describes the live content version for staff.
 	Summary     func() (visits.Summary, error)
 	ContentInfo func() string
+	// HubInfo says how uploading to the office hub goes (last contact,
+	// last failure, visits not yet sent), for the staff panel; nil: the
+	// kiosk is not enrolled with a hub.
+	HubInfo func() string
 	// ToTraditional converts simplified text to traditional characters
 	// for 繁體; nil: the switch is not offered.
 	ToTraditional func(string) string

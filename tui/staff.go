@@ -124,6 +124,7 @@ type staffPanel struct {
 	summary visits.Summary
 	sumErr  error
 	info    string // content version line
+	hub     string // how uploading to the office hub goes (HubInfo)
 	notice  string
 }
 
@@ -160,6 +161,9 @@ func (sp *staffPanel) refresh(e *env) {
 	}
 	if e.opts.ContentInfo != nil {
 		sp.info = e.opts.ContentInfo()
+	}
+	if e.opts.HubInfo != nil {
+		sp.hub = e.opts.HubInfo()
 	}
 }
 
@@ -228,6 +232,9 @@ func (sp *staffPanel) layout(e *env, w, h int) (string, []zone) {
 	}
 	add("查阅点:" + e.sanitize(p.Name) + "(" + e.sanitize(p.ID) + ")· " + e.opts.Config.LevelLabel(p.Level))
 	add("内容:" + e.sanitize(sp.info))
+	if e.opts.HubInfo != nil {
+		add("区汇总服务:" + e.sanitize(sp.hub))
+	}
 	if sp.notice != "" {
 		add(st.Notice.Render(sp.notice))
 	}

@@ -350,6 +350,22 @@ func TestStaffPanelShowsFiguresAndChart(t *testing.T) {
 	hs.golden("staff-80x24")
 }
 
+// An enrolled kiosk's staff panel says how uploading to the office hub
+// goes; the hub's words are untrusted and shown without escapes.
+func TestStaffPanelShowsTheHub(t *testing.T) {
+	hash, _ := config.HashPIN("2468")
+	hs := newHarness(t, 80, 24, func(d *Deps) {
+		d.Config.Kiosk.StaffPINHash = hash
+		d.HubInfo = func() string {
+			return "上传失败:凭证无效或已被吊销,请重新注册\x1b[2J,未上传 12 人次"
+		}
+	})
+	hs.press("f12", "2", "4", "6", "8", "enter")
+	hs.mustShow("区汇总服务:上传失败:凭证无效或已被吊销,请重新注册")
+	hs.mustShow("未上传 12 人次")
+	hs.frame() // fails on any escape sequence but SGR
+}
+
 // barLen counts the █ on the line starting with label.
 func barLen(screen, label string) int {
 	for _, l := range strings.Split(screen, "\n") {

@@ -9,6 +9,7 @@ import (
 	"log"
 	"math"
 	"runtime/debug"
+	"strings"
 
 	"kiosk/content"
 	"kiosk/hub/api"
@@ -162,17 +163,17 @@ func liveVersion(dataDir string) string {
 }
 
 // startUploader starts the background uploader of an enrolled kiosk and
-// returns what stops it (and waits for it). A kiosk that is not enrolled
-// gets a function that does nothing. The uploader runs in its own
-// goroutine and never touches the screen; what it does goes to the staff
-// log.
-func startUploader(a *app, store *visits.Store, watch *contentWatch, logger *log.Logger) (stop func()) {
+// returns what stops it (and waits for it) and what the staff panel says
+// of it. A kiosk that is not enrolled gets a function that does nothing
+// and no info (nil). The uploader runs in its own goroutine and never
+// touches the screen; what it does goes to the staff log.
+func startUploader(a *app, store *visits.Store, watch *contentWatch, logger *log.Logger) (stop func(), info func() string) {
 	cred, err := point.LoadCredential(a.dataDir)
 	if err != nil {
 		if !errors.Is(err, point.ErrNotEnrolled) {
 			logger.Printf("hub: not uploading: %v", err)
 		}
-		return func() {}
+		return func() {}, nil
 	}
 	if a.cfg.Point.ID != cred.Point {
 		logger.Printf("hub: kiosk.toml names point %q but the kiosk is enrolled as %q: visits recorded as %q are not sent", a.cfg.Point.ID, cred.Point, a.cfg.Point.ID)
@@ -196,10 +197,29 @@ func startUploader(a *app, store *visits.Store, watch *contentWatch, logger *log
 			logger.Printf("hub: uploader stopped: %v", err)
 		}
 	}()
+	info = func() string {
+		last, lastErr := u.Contact()
+		var b strings.Builder
+		switch {
+		case lastErr != "":
+			b.WriteString("上传失败:" + lastErr)
+		case last.IsZero():
+			b.WriteString("正在连接 " + cred.URL)
+		default:
+			b.WriteString("正常")
+		}
+		if !last.IsZero() {
+			b.WriteString(",上次联系 " + last.Local().Format("01-02 15:04"))
+		}
+		if own, _, err := store.UnsentCount(context.Background(), cred.Point); err == nil {
+			fmt.Fprintf(&b, ",未上传 %d 人次", own)
+		}
+		return b.String()
+	}
 	return func() {
 		cancel()
 		<-done
-	}
+	}, info
 }
 
 // version is the content version the kiosk shows.

@@ -129,18 +129,30 @@ func TestStartUploader(t *testing.T) {
 	watch := &contentWatch{lc: kioskContent{Version: content.NoVersion}}
 	a := &app{dataDir: data, cfg: config.Default()}
 	a.cfg.Point.ID = "jinqueshan"
-	stop := startUploader(a, store, watch, logger)
+	stop, info := startUploader(a, store, watch, logger)
 	for i := 0; (h.Held("jinqueshan") < 30 || len(h.Heartbeats()) == 0) && i < 1000; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// What the staff panel says once the hub has answered.
+	var said string
+	for i := 0; i < 1000; i++ {
+		if said = info(); strings.HasPrefix(said, "正常,上次联系 ") {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
 	if h.Held("jinqueshan") != 30 || len(h.Heartbeats()) == 0 {
 		t.Fatalf("hub holds %d, %d heartbeats; log:\n%s", h.Held("jinqueshan"), len(h.Heartbeats()), logged.String())
 	}
-	// Not enrolled: nothing starts, nothing is logged.
+	if !strings.HasPrefix(said, "正常,上次联系 ") || !strings.HasSuffix(said, ",未上传 0 人次") {
+		t.Fatalf("staff panel's hub line: %q", said)
+	}
+	// Not enrolled: nothing starts, nothing is logged, no hub line.
 	logged.Reset()
-	startUploader(&app{dataDir: t.TempDir(), cfg: config.Default()}, store, watch, logger)()
-	if logged.Len() != 0 {
-		t.Fatalf("logged %q", logged.String())
+	stop, info = startUploader(&app{dataDir: t.TempDir(), cfg: config.Default()}, store, watch, logger)
+	stop()
+	if logged.Len() != 0 || info != nil {
+		t.Fatalf("logged %q, info %v", logged.String(), info != nil)
 	}
 }

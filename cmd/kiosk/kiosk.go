@@ -67,7 +67,9 @@ func runKiosk(a *app) error {
 		warning = "访客记录不可用,请联系工作人员"
 	} else {
 		defer closeVisits()
-		defer startUploader(a, store, watch, logger)() // stopped before the store closes
+		stopUploader, hubInfo := startUploader(a, store, watch, logger)
+		defer stopUploader() // before the store closes
+		deps.HubInfo = hubInfo
 		deps.Visits = tracker
 		deps.Summary = func() (visits.Summary, error) {
 			return store.Summary(context.Background(), a.cfg.Point.ID, time.Now())

@@ -118,6 +118,7 @@ type Uploader struct {
 	nextRelease time.Time            // when a pass asks for a release next; under pass
 	mu          sync.Mutex
 	lastErr     string
+	lastContact time.Time // the hub's last heartbeat acknowledgement
 }
 
 // NewUploader returns an uploader for the enrolled point cred.Point.
@@ -176,6 +177,9 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Summary, error) {
 			err = errors.Join(err, herr)
 		} else {
 			sum.Heartbeat = &ack
+			u.mu.Lock()
+			u.lastContact = u.opt.Now()
+			u.mu.Unlock()
 		}
 	}
 	own, others, cerr := u.store.UnsentCount(ctx, u.cred.Point)
@@ -361,6 +365,15 @@ func (u *Uploader) LastError() string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.lastErr
+}
+
+// Contact is when the hub last acknowledged a heartbeat (zero: not since
+// the uploader started) and the last pass's failure ("" when it went
+// well), safe for a terminal: for the staff screen.
+func (u *Uploader) Contact() (last time.Time, lastErr string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.lastContact, u.lastErr
 }
 
 func (u *Uploader) setLastErr(err error) {
