@@ -66,12 +66,22 @@ func groups(pts []Point) []group {
 	return g
 }
 
-func (s *Site) points(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
-	now := s.cfg.Now()
+// readPoints is every point's status at now; when it returns false the
+// error page has been sent.
+func (s *Site) readPoints(w http.ResponseWriter, r *http.Request, now time.Time) ([]Point, bool) {
 	pts, err := s.cfg.Points(r.Context(), now)
 	if err != nil {
 		s.cfg.Log.Error("reading the points", "err", err)
 		s.fail(w, r, http.StatusInternalServerError, "无法读取查阅点状态 (cannot read the points' status)")
+		return nil, false
+	}
+	return pts, true
+}
+
+func (s *Site) points(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
+	now := s.cfg.Now()
+	pts, ok := s.readPoints(w, r, now)
+	if !ok {
 		return
 	}
 	year := now.In(s.cfg.Location).Year()
@@ -151,10 +161,8 @@ func (s *Site) point(w http.ResponseWriter, r *http.Request, ss sessionInfo) {
 		}
 		year = n
 	}
-	pts, err := s.cfg.Points(r.Context(), now)
-	if err != nil {
-		s.cfg.Log.Error("reading the points", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "无法读取查阅点状态 (cannot read the points' status)")
+	pts, ok := s.readPoints(w, r, now)
+	if !ok {
 		return
 	}
 	i := slices.IndexFunc(pts, func(p Point) bool { return p.ID == id })

@@ -116,10 +116,8 @@ type publishData struct {
 
 func (s *Site) showPublish(w http.ResponseWriter, r *http.Request, ss sessionInfo, status int, msg string) {
 	now := s.cfg.Now()
-	pts, err := s.cfg.Points(r.Context(), now)
-	if err != nil {
-		s.cfg.Log.Error("reading the points", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "无法读取查阅点状态 (cannot read the points' status)")
+	pts, ok := s.readPoints(w, r, now)
+	if !ok {
 		return
 	}
 	d := publishData{Groups: groups(pts), Error: msg, MaxUpload: s.cfg.Releases.MaxUpload >> 20}
