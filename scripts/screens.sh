@@ -45,8 +45,18 @@ go build -o "$work/kiosk" ./cmd/kiosk
 data=$work/data
 "$work/kiosk" --data "$data" content load index/testdata/citizen >/dev/null 2>&1
 printf '2468\n2468\n' | "$work/kiosk" --data "$data" staff set-pin >/dev/null 2>&1
-sed -i "s/^\( *style = \).*/\1\"$style\"/" "$data/kiosk.toml"
-sed 's/^\( *elder_mode = \).*/\1true/' "$data/kiosk.toml" >"$data/elder.toml"
+# set FILE KEY VALUE: KEY under [kiosk] (staff set-pin writes only the
+# lines it needs, so the key may not be there yet).
+set_kiosk() {
+	if grep -q "^ *$2 = " "$1"; then
+		sed -i "s/^\( *$2 = \).*/\1$3/" "$1"
+	else
+		sed -i "/^\[kiosk\]/a $2 = $3" "$1"
+	fi
+}
+set_kiosk "$data/kiosk.toml" style "\"$style\""
+cp "$data/kiosk.toml" "$data/elder.toml"
+set_kiosk "$data/elder.toml" elder_mode true
 
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
